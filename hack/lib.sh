@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Shared by the hack/ scripts: where things live, and small helpers.
+# Source it; do not run it.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Built tools, jars and binaries (ignored by git, reused when present).
+CACHE_DIR="${STREAMING_ORDERS_CACHE:-$REPO_ROOT/.cache}"
+# Runtime state of the local services: data, logs, pid files, kubeconfig.
+RUN_DIR="${STREAMING_ORDERS_RUN:-$REPO_ROOT/.run}"
+BIN_DIR="$CACHE_DIR/bin"
+mkdir -p "$CACHE_DIR" "$RUN_DIR" "$BIN_DIR"
+
+# JSON log lines on stderr, so stdout stays for what callers parse (addresses, paths).
+log() {
+  local level="$1"; shift
+  local msg="$*"
+  msg="${msg//\\/\\\\}"; msg="${msg//\"/\\\"}"
+  printf '{"time":"%s","level":"%s","script":"%s","msg":"%s"}\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$level" "$(basename "$0")" "$msg" >&2
+}
+info() { log info "$@"; }
+warn() { log warn "$@"; }
+die() { log error "$@"; exit 1; }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s until it succeeds.
+wait_for() {
+  local timeout="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# pid_alive PIDFILE: true when the pid file names a running process.
+pid_alive() {
+  [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+# stop_pid PIDFILE [SECONDS]: SIGTERM, wait, then SIGKILL; removes the pid file.
+stop_pid() {
+  local pidfile="$1" grace="${2:-20}"
+  [[ -f "$pidfile" ]] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$pidfile"
+}
