@@ -1,0 +1,47 @@
+# The README's commands. Everything a target needs (Node packages, Kafka jars, Kubernetes
+# binaries) is fetched or built by the project's own scripts into ignored caches.
+SHELL := /bin/bash
+BIN := ./node_modules/.bin
+
+.PHONY: demo test lint bench e2e-kind clean deps tools
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+deps: node_modules
+
+## tools: build or fetch the pinned local Kafka and Kubernetes binaries (cached)
+tools:
+	hack/tools.sh build etcd kube-apiserver kube-controller-manager kube-scheduler kubectl helm
+	hack/kafka.sh fetch
+
+## demo: the main job, a local pipeline on the embedded default
+demo: node_modules
+	$(BIN)/tsc -p tsconfig.build.json
+	node dist/hack/demo.js
+
+## lint: formatting and lint rules (biome), shell syntax, and types
+lint: node_modules
+	$(BIN)/biome check .
+	bash -n hack/*.sh
+	$(BIN)/tsc -p tsconfig.json
+
+## test: everything — lint, unit tests, integration tests on a real broker and API server
+test: lint
+	$(BIN)/vitest run
+
+## bench: benchmarks; figures go to bench/results/
+bench: node_modules
+	$(BIN)/tsc -p tsconfig.build.json
+	node dist/bench/run.js
+
+## e2e-kind: the end-to-end suite on a kind cluster (needs Docker)
+e2e-kind: node_modules
+	hack/kind-e2e.sh
+
+## clean: stop local services and remove build output and caches
+clean:
+	-hack/cluster.sh down
+	-hack/kafka.sh down
+	rm -rf dist .run .cache coverage

@@ -1,0 +1,31 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: unit tests (pure logic, no services) and integration tests, which talk to the real
+// Kafka broker and Kubernetes API server that the global setup starts once per run.
+export default defineConfig({
+  test: {
+    reporters: ["default", "./test/setup/summary-reporter.ts"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["operator/**/*.test.ts", "workloads/**/*.test.ts", "bench/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["./test/setup/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Integration tests share one broker and one API server; run files one at a time so
+          // their timings stay meaningful on a two-core machine.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
