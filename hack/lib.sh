@@ -52,3 +52,13 @@ stop_pid() {
   fi
   rm -f "$pidfile"
 }
+
+# port_open HOST PORT: true when something accepts TCP connections there.
+port_open() {
+  timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+# file_sha256 FILE...: one hash over the files' contents, for cache stamps.
+file_sha256() {
+  cat "$@" | sha256sum | cut -d' ' -f1
+}
