@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# A local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler) running as plain processes: no containers, no nodes.
+#
+#   hack/cluster.sh up      start (idempotent); last stdout line is the admin kubeconfig path
+#   hack/cluster.sh down    stop everything and remove all state under .run/cluster
+#   hack/cluster.sh status  one line per component; non-zero exit unless all are up
+#
+# The admin kubeconfig is .run/cluster/admin.kubeconfig. Everything listens on
+# 127.0.0.1 on high ports so it can sit next to another cluster.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s inherit_errexit
+
+CLUSTER_DIR="$RUN_DIR/cluster"
+PKI="$CLUSTER_DIR/pki"
+KUBECONFIG_ADMIN="$CLUSTER_DIR/admin.kubeconfig"
+ETCD_CLIENT_PORT=12379
+ETCD_PEER_PORT=12380
+APISERVER_PORT=16443
+CONTROLLER_MANAGER_PORT=20257
+SCHEDULER_PORT=20259
+SERVICE_CIDR=10.96.0.0/12
+SERVICE_IP=10.96.0.1 # first address of SERVICE_CIDR: the kubernetes Service
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+START_TIMEOUT="${CLUSTER_START_TIMEOUT:-120}"
+
+tool() { "$REPO_ROOT/hack/tools.sh" path "$1"; }
+
+# --- PKI -------------------------------------------------------------------
+
+# new_key NAME: an EC P-256 key (fast to generate, accepted by every component).
+new_key() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$1.key" 2>/dev/null
+}
+
+# new_ca NAME CN
+new_ca() {
+  new_key "$1"
+  openssl req -x509 -new -key "$PKI/$1.key" -subj "/CN=$2" -days 3650 -sha256 \
+    -config /dev/null -extensions v3_ca -out "$PKI/$1.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -addext "subjectKeyIdentifier=hash" 2>/dev/null
+}
+
+# new_cert NAME CA SUBJECT EXT_KEY_USAGE [SUBJECT_ALT_NAMES]
+new_cert() {
+  local name="$1" ca="$2" subject="$3" usage="$4" sans="${5:-}"
+  new_key "$name"
+  openssl req -new -key "$PKI/$name.key" -subj "$subject" -config /dev/null -out "$PKI/$name.csr"
+  {
+    echo "basicConstraints=critical,CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$usage"
+    echo "authorityKeyIdentifier=keyid"
+    [[ -z "$sans" ]] || echo "subjectAltName=$sans"
+  } >"$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" \
+    -set_serial "0x$(openssl rand -hex 16)" -days 3650 -sha256 \
+    -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+}
+
+# b64 FILE: single-line base64 for kubeconfig *-data fields.
+b64() { base64 -w0 <"$1"; }
+
+# write_kubeconfig FILE CERT_NAME: cluster admin access for one client cert.
+write_kubeconfig() {
+  local file="$1" cert="$2"
+  umask 077
+  cat >"$file" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: streaming-orders
+  cluster:
+    server: https://127.0.0.1:$APISERVER_PORT
+    certificate-authority-data: $(b64 "$PKI/ca.crt")
+users:
+- name: $cert
+  user:
+    client-certificate-data: $(b64 "$PKI/$cert.crt")
+    client-key-data: $(b64 "$PKI/$cert.key")
+contexts:
+- name: streaming-orders
+  context:
+    cluster: streaming-orders
+    user: $cert
+current-context: streaming-orders
+EOF
+}
+
+ensure_pki() {
+  [[ -f "$PKI/.complete" ]] && return 0
+  info "generating certificates in $PKI"
+  rm -rf "$PKI"
+  mkdir -p "$PKI"
+  chmod 700 "$PKI"
+  new_ca ca streaming-orders-ca
+  new_cert apiserver ca "/CN=kube-apiserver" serverAuth \
+    "IP:127.0.0.1,IP:$SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  # For when nodes join: the apiserver authenticates to kubelets with this.
+  new_cert apiserver-kubelet-client ca "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  new_cert admin ca "/O=system:masters/CN=admin" clientAuth
+  new_cert controller-manager ca "/CN=system:kube-controller-manager" clientAuth
+  new_cert scheduler ca "/CN=system:kube-scheduler" clientAuth
+  # Aggregated API servers trust requests proxied with this separate identity.
+  new_ca front-proxy-ca front-proxy-ca
+  new_cert front-proxy-client front-proxy-ca "/CN=front-proxy-client" clientAuth
+  # Service account tokens are signed with sa.key and verified with sa.pub.
+  new_key sa
+  openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+  write_kubeconfig "$CLUSTER_DIR/controller-manager.kubeconfig" controller-manager
+  write_kubeconfig "$CLUSTER_DIR/scheduler.kubeconfig" scheduler
+  write_kubeconfig "$KUBECONFIG_ADMIN" admin
+  touch "$PKI/.complete"
+}
+
+# --- processes -------------------------------------------------------------
+
+pidfile() { echo "$CLUSTER_DIR/$1.pid"; }
+
+# start NAME BINARY ARGS...: runs detached in its own session, so it outlives
+# this script and the caller's terminal; output goes to NAME.log.
+start() {
+  local name="$1" bin="$2"; shift 2
+  if pid_alive "$(pidfile "$name")"; then
+    info "$name already running (pid $(cat "$(pidfile "$name")"))"
+    return 0
+  fi
+  info "starting $name"
+  # setsid execs in place here (a background child is never a group leader), so $! is the component's pid.
+  setsid "$bin" "$@" </dev/null >>"$CLUSTER_DIR/$name.log" 2>&1 &
+  echo $! >"$(pidfile "$name")"
+}
+
+# http_get PORT PATH: plain-HTTP GET on 127.0.0.1 with bash only; prints the response.
+http_get() {
+  local fd
+  exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&"$fd"
+  timeout 5 cat <&"$fd"
+  exec {fd}>&-
+}
+
+etcd_healthy() { http_get "$ETCD_CLIENT_PORT" /health 2>/dev/null | grep -q '"health":"true"'; }
+
+kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=5s "$@"; }
+
+apiserver_ready() { [[ "$(kubectl_admin get --raw /readyz 2>/dev/null)" == ok ]]; }
+
+# Controller manager and scheduler serve /healthz over TLS with a self-signed
+# cert and allow it without credentials.
+secure_healthz() {
+  [[ "$("$BIN_DIR/kubectl" --kubeconfig /dev/null --server "https://127.0.0.1:$1" \
+    --insecure-skip-tls-verify --request-timeout=5s get --raw /healthz 2>/dev/null)" == ok ]]
+}
+
+component_healthy() {
+  pid_alive "$(pidfile "$1")" || return 1
+  case "$1" in
+    etcd) etcd_healthy ;;
+    kube-apiserver) apiserver_ready ;;
+    kube-controller-manager) secure_healthz "$CONTROLLER_MANAGER_PORT" ;;
+    kube-scheduler) secure_healthz "$SCHEDULER_PORT" ;;
+  esac
+}
+
+# The default ServiceAccount is created by the controller manager, so its
+# presence shows the control loops are actually running.
+cluster_usable() {
+  kubectl_admin get namespace default && kubectl_admin -n default get serviceaccount default
+}
+
+all_healthy() {
+  local c
+  for c in "${COMPONENTS[@]}"; do component_healthy "$c" >/dev/null 2>&1 || return 1; done
+  cluster_usable >/dev/null 2>&1
+}
+
+# await NAME DESCRIPTION COMMAND...: waits, failing with the component's log tail.
+await() {
+  local name="$1" what="$2"; shift 2
+  if ! wait_for "$START_TIMEOUT" "$what" "$@"; then
+    pid_alive "$(pidfile "$name")" || warn "$name exited; see $CLUSTER_DIR/$name.log"
+    tail -n 20 "$CLUSTER_DIR/$name.log" >&2 || true
+    die "timed out after ${START_TIMEOUT}s waiting for $what"
+  fi
+}
+
+# --- commands --------------------------------------------------------------
+
+up() {
+  local etcd apiserver controller_manager scheduler
+  # Build (or confirm) all binaries first so the start-up itself is quick.
+  "$REPO_ROOT/hack/tools.sh" build etcd kube-apiserver kube-controller-manager kube-scheduler kubectl
+  etcd="$(tool etcd)"
+  apiserver="$(tool kube-apiserver)"
+  controller_manager="$(tool kube-controller-manager)"
+  scheduler="$(tool kube-scheduler)"
+
+  mkdir -p "$CLUSTER_DIR"
+  if all_healthy; then
+    info "cluster already up"
+    echo "$KUBECONFIG_ADMIN"
+    return 0
+  fi
+  ensure_pki
+
+  # Throwaway local data: skipping fsync makes start-up and writes much faster.
+  start etcd "$etcd" \
+    --name local \
+    --data-dir "$CLUSTER_DIR/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --unsafe-no-fsync
+  await etcd "etcd health" etcd_healthy
+
+  start kube-apiserver "$apiserver" \
+    --bind-address 127.0.0.1 \
+    --secure-port "$APISERVER_PORT" \
+    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --authorization-mode Node,RBAC \
+    --allow-privileged=true \
+    --client-ca-file "$PKI/ca.crt" \
+    --tls-cert-file "$PKI/apiserver.crt" \
+    --tls-private-key-file "$PKI/apiserver.key" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$PKI/sa.pub" \
+    --service-account-signing-key-file "$PKI/sa.key" \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User \
+    --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file "$PKI/front-proxy-client.key" \
+    --enable-aggregator-routing=true
+
+  # Both retry until the apiserver answers, so start them without waiting.
+  local kc="$CLUSTER_DIR/controller-manager.kubeconfig"
+  start kube-controller-manager "$controller_manager" \
+    --bind-address 127.0.0.1 \
+    --secure-port "$CONTROLLER_MANAGER_PORT" \
+    --kubeconfig "$kc" \
+    --authentication-kubeconfig "$kc" \
+    --authorization-kubeconfig "$kc" \
+    --leader-elect=false \
+    --use-service-account-credentials=true \
+    --controllers '*,bootstrapsigner,tokencleaner' \
+    --cluster-signing-cert-file "$PKI/ca.crt" \
+    --cluster-signing-key-file "$PKI/ca.key" \
+    --root-ca-file "$PKI/ca.crt" \
+    --service-account-private-key-file "$PKI/sa.key" \
+    --service-cluster-ip-range "$SERVICE_CIDR"
+
+  local sc="$CLUSTER_DIR/scheduler.kubeconfig"
+  start kube-scheduler "$scheduler" \
+    --bind-address 127.0.0.1 \
+    --secure-port "$SCHEDULER_PORT" \
+    --kubeconfig "$sc" \
+    --authentication-kubeconfig "$sc" \
+    --authorization-kubeconfig "$sc" \
+    --leader-elect=false
+
+  await kube-apiserver "kube-apiserver /readyz" apiserver_ready
+  await kube-controller-manager "kube-controller-manager /healthz" component_healthy kube-controller-manager
+  await kube-scheduler "kube-scheduler /healthz" component_healthy kube-scheduler
+  await kube-controller-manager "the default namespace and ServiceAccount" cluster_usable
+  info "cluster up; kubeconfig: $KUBECONFIG_ADMIN"
+  echo "$KUBECONFIG_ADMIN"
+}
+
+# Our binaries still running from BIN_DIR whose pid files were lost (e.g. a
+# crash between start and writing the pid file).
+strays() {
+  local p exe
+  for p in /proc/[0-9]*; do
+    exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+    case "$exe" in
+      "$BIN_DIR"/etcd | "$BIN_DIR"/kube-apiserver | "$BIN_DIR"/kube-controller-manager | "$BIN_DIR"/kube-scheduler)
+        grep -qzF -- "$CLUSTER_DIR" "$p/cmdline" 2>/dev/null && echo "${p#/proc/}" ;;
+    esac
+  done
+  return 0
+}
+
+down() {
+  local c i pid
+  # Reverse start order: clients first, etcd last.
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
+    c="${COMPONENTS[i]}"
+    if pid_alive "$(pidfile "$c")"; then info "stopping $c"; fi
+    stop_pid "$(pidfile "$c")" 20
+  done
+  for pid in $(strays); do
+    warn "stopping stray process $pid"
+    echo "$pid" >"$CLUSTER_DIR/stray.pid"
+    stop_pid "$CLUSTER_DIR/stray.pid" 10
+  done
+  rm -rf "$CLUSTER_DIR"
+  info "cluster down"
+}
+
+status() {
+  local c ok=0 state
+  for c in "${COMPONENTS[@]}"; do
+    if ! pid_alive "$(pidfile "$c")"; then
+      state="stopped"; ok=1
+    elif component_healthy "$c" >/dev/null 2>&1; then
+      state="running (pid $(cat "$(pidfile "$c")"), healthy)"
+    else
+      state="running (pid $(cat "$(pidfile "$c")"), NOT healthy)"; ok=1
+    fi
+    printf '%-24s %s\n' "$c" "$state"
+  done
+  if ((ok == 0)); then
+    echo "kubeconfig               $KUBECONFIG_ADMIN"
+  fi
+  return "$ok"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) die "usage: $0 up|down|status" ;;
+esac
