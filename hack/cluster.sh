@@ -37,7 +37,7 @@ new_key() {
 new_ca() {
   new_key "$1"
   openssl req -x509 -new -key "$PKI/$1.key" -subj "/CN=$2" -days 3650 -sha256 \
-    -config /dev/null -extensions v3_ca -out "$PKI/$1.crt" \
+    -config /dev/null -out "$PKI/$1.crt" \
     -addext "basicConstraints=critical,CA:TRUE" \
     -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
     -addext "subjectKeyIdentifier=hash" 2>/dev/null
@@ -67,7 +67,8 @@ b64() { base64 -w0 <"$1"; }
 # write_kubeconfig FILE CERT_NAME: cluster admin access for one client cert.
 write_kubeconfig() {
   local file="$1" cert="$2"
-  umask 077
+  touch "$file"
+  chmod 600 "$file"
   cat >"$file" <<EOF
 apiVersion: v1
 kind: Config
@@ -178,14 +179,22 @@ all_healthy() {
   cluster_usable >/dev/null 2>&1
 }
 
-# await NAME DESCRIPTION COMMAND...: waits, failing with the component's log tail.
+# await NAME DESCRIPTION COMMAND...: waits for COMMAND, failing fast with the
+# component's log tail if it exits or does not get there in time.
 await() {
   local name="$1" what="$2"; shift 2
-  if ! wait_for "$START_TIMEOUT" "$what" "$@"; then
-    pid_alive "$(pidfile "$name")" || warn "$name exited; see $CLUSTER_DIR/$name.log"
-    tail -n 20 "$CLUSTER_DIR/$name.log" >&2 || true
-    die "timed out after ${START_TIMEOUT}s waiting for $what"
-  fi
+  local deadline=$((SECONDS + START_TIMEOUT)) reason=""
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_alive "$(pidfile "$name")"; then
+      reason="$name exited"; break
+    elif ((SECONDS >= deadline)); then
+      reason="timed out after ${START_TIMEOUT}s"; break
+    fi
+    sleep 0.5
+  done
+  [[ -z "$reason" ]] && return 0
+  tail -n 20 "$CLUSTER_DIR/$name.log" >&2 || true
+  die "$reason waiting for $what; see $CLUSTER_DIR/$name.log"
 }
 
 # --- commands --------------------------------------------------------------
@@ -242,8 +251,9 @@ up() {
     --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
     --proxy-client-key-file "$PKI/front-proxy-client.key" \
     --enable-aggregator-routing=true
+  # The others exit at once if RBAC is not bootstrapped yet, so wait for /readyz.
+  await kube-apiserver "kube-apiserver /readyz" apiserver_ready
 
-  # Both retry until the apiserver answers, so start them without waiting.
   local kc="$CLUSTER_DIR/controller-manager.kubeconfig"
   start kube-controller-manager "$controller_manager" \
     --bind-address 127.0.0.1 \
@@ -269,7 +279,6 @@ up() {
     --authorization-kubeconfig "$sc" \
     --leader-elect=false
 
-  await kube-apiserver "kube-apiserver /readyz" apiserver_ready
   await kube-controller-manager "kube-controller-manager /healthz" component_healthy kube-controller-manager
   await kube-scheduler "kube-scheduler /healthz" component_healthy kube-scheduler
   await kube-controller-manager "the default namespace and ServiceAccount" cluster_usable

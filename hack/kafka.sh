@@ -5,13 +5,15 @@
 #   hack/kafka.sh up       start (or find running) and print the bootstrap list last on stdout
 #   hack/kafka.sh down     stop every node and delete its data
 #   hack/kafka.sh status   exit 0 and print the bootstrap list only when all nodes are up
+#   hack/kafka.sh fetch    only fetch the jars and build the readiness probe (cached)
 #
 #   KAFKA_BROKERS=1|3      node count (3 = a 3-voter controller quorum, RF 3 internals)
 #   KAFKA_PORT=19092       node i (0-based) serves clients on PORT+2i, its controller on PORT+2i+1
+#                          (with both unset, `up` accepts whatever layout is already running)
 #   KAFKA_HEAP_OPTS        broker heap (default -Xms256m -Xmx1g)
 #   KAFKA_START_TIMEOUT    seconds to wait for a usable cluster (default 120)
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KAFKA_SRC="$REPO_ROOT/hack/kafka"
@@ -46,8 +48,9 @@ bootstrap_list() {
 need_tools() {
   if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
     # The machine image ships both; this only rescues a bare Debian box.
-    ((EUID == 0)) && command -v apt-get >/dev/null ||
+    if ((EUID != 0)) || ! command -v apt-get >/dev/null; then
       die "java 17+ and mvn are required (apt-get install openjdk-17-jdk-headless maven)"
+    fi
     info "installing openjdk-17-jdk-headless and maven from Debian"
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >&2
   fi
@@ -63,9 +66,10 @@ fetch_jars() {
   rm -rf "$LIBS" "$LIBS.tmp"
   mkdir -p "$KAFKA_HOME"
   # --strict-checksums: fail (not just warn) if a download does not match Central's checksum.
+  # Output goes to a file: quiet Maven still prints stray ANSI resets; shown only on failure.
   mvn -B -ntp -q --strict-checksums -f "$POM" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" >&2 ||
-    die "Maven could not fetch the Kafka jars"
+    -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" >"$KAFKA_HOME/fetch.log" 2>&1 ||
+    { cat "$KAFKA_HOME/fetch.log" >&2; die "Maven could not fetch the Kafka jars"; }
   mv "$LIBS.tmp" "$LIBS"
   echo "$want" >"$stamp"
 }
@@ -186,8 +190,11 @@ cmd_status() {
 cmd_up() {
   [[ "$BROKERS" =~ ^[1-9][0-9]*$ ]] || die "KAFKA_BROKERS must be a positive number"
   if [[ -f "$STATE/cluster" ]]; then
-    local want="$BROKERS $PORT" have
+    local want have
     have="$(cat "$STATE/cluster")"
+    # Callers that ask for nothing in particular (the test setup) get the running cluster.
+    [[ -n "${KAFKA_BROKERS:-}${KAFKA_PORT:-}" ]] || read -r BROKERS PORT <<<"$have"
+    want="$BROKERS $PORT"
     [[ "$have" == "$want" ]] ||
       die "Kafka is running as '$have' (brokers port), not '$want': run hack/kafka.sh down first"
     if all_alive && [[ -f "$PROBE_DIR/KafkaReady.class" ]] && probe 15; then
@@ -240,5 +247,6 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) die "usage: $0 up|down|status" ;;
+  fetch) need_tools && fetch_jars && build_probe && echo "$LIBS" ;;
+  *) die "usage: $0 up|down|status|fetch" ;;
 esac

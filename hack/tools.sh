@@ -93,6 +93,8 @@ ldflags_of() {
       for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
         flags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
         flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+        # The module proxy does not tell us the commit; empty beats the "$Format:%H$" placeholder.
+        flags+=" -X $pkg.gitCommit="
       done
       ;;
     helm)

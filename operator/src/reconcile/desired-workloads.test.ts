@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { consumer, pipeline, seedSpec } from "../testing/pipeline-factory.js";
+import {
+  DEFAULT_RESOURCES,
+  desiredDeployment,
+  desiredProducerService,
+  type WorkloadContext,
+} from "./desired-workloads.js";
+
+const ctx: WorkloadContext = {
+  defaultImage: "streaming-orders/workloads:1.0",
+  kafka: { bootstrapServers: "kafka.example:9092" },
+};
+
+function envOf(d: ReturnType<typeof desiredDeployment>): Record<string, string | undefined> {
+  const env = d.spec?.template.spec?.containers[0]?.env ?? [];
+  return Object.fromEntries(env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`]));
+}
+
+const seed = pipeline();
+const inventory = seed.spec.consumers[0];
+if (!inventory) throw new Error("seed has an inventory consumer");
+
+describe("desiredDeployment", () => {
+  it("builds the producer with the pipeline's settings as environment", () => {
+    const d = desiredDeployment(seed, { kind: "producer" }, ctx);
+    expect(d.metadata?.name).toBe("orders-producer");
+    expect(d.metadata?.namespace).toBe("shop");
+    expect(d.spec?.replicas).toBe(1);
+    const c = d.spec?.template.spec?.containers[0];
+    expect(c?.command).toEqual(["node", "dist/workloads/src/main.js", "producer"]);
+    expect(c?.image).toBe("streaming-orders/workloads:1.0");
+    expect(c?.ports).toEqual([{ name: "http", containerPort: 8201, protocol: "TCP" }]);
+    expect(envOf(d)).toEqual({
+      KAFKA_BOOTSTRAP_SERVERS: "kafka.example:9092",
+      PIPELINE_NAME: "orders",
+      ORDER_TOPIC: "order-events",
+      INVENTORY_TOPIC: "inventory-events",
+      KAFKA_CLIENT_ID: "orders-producer",
+      PORT: "8201",
+    });
+  });
+
+  it("builds a consumer with its group, topics, port and the replicas it is given", () => {
+    const d = desiredDeployment(seed, { kind: "consumer", consumer: inventory, replicas: 2 }, ctx);
+    expect(d.metadata?.name).toBe("orders-inventory");
+    expect(d.spec?.replicas).toBe(2);
+    expect(d.spec?.template.spec?.containers[0]?.command).toEqual([
+      "node",
+      "dist/workloads/src/main.js",
+      "inventory",
+    ]);
+    expect(envOf(d)).toMatchObject({
+      GROUP_ID: "inventory-group",
+      CONSUMER_TOPICS: "order-events",
+      PORT: "8202",
+      KAFKA_CLIENT_ID: "orders-inventory",
+    });
+  });
+
+  it("defaults a consumer's group id to <pipeline>-<consumer>", () => {
+    const c = consumer({ name: "audit", command: ["node", "audit.js"] });
+    const d = desiredDeployment(seed, { kind: "consumer", consumer: c, replicas: 1 }, ctx);
+    expect(envOf(d).GROUP_ID).toBe("orders-audit");
+    expect(d.spec?.template.spec?.containers[0]?.command).toEqual(["node", "audit.js"]);
+  });
+
+  it.each([
+    { case: "the operator's image", spec: {}, producer: {}, want: "streaming-orders/workloads:1.0" },
+    { case: "the pipeline's image", spec: { image: "p:2" }, producer: {}, want: "p:2" },
+    {
+      case: "the workload's own image",
+      spec: { image: "p:2" },
+      producer: { image: "w:3" },
+      want: "w:3",
+    },
+  ])("uses $case", ({ spec, producer, want }) => {
+    const p = pipeline({ ...spec, producer: { ...seedSpec().producer, ...producer } });
+    const d = desiredDeployment(p, { kind: "producer" }, ctx);
+    expect(d.spec?.template.spec?.containers[0]?.image).toBe(want);
+  });
+
+  it("labels pods with the shared label set and selects on the stable subset", () => {
+    const d = desiredDeployment(seed, { kind: "producer" }, ctx);
+    expect(d.spec?.template.metadata?.labels).toEqual({
+      "app.kubernetes.io/name": "streaming-orders",
+      "app.kubernetes.io/instance": "orders",
+      "app.kubernetes.io/component": "producer",
+      "app.kubernetes.io/part-of": "streaming-orders",
+      "app.kubernetes.io/managed-by": "streaming-orders-operator",
+    });
+    expect(d.spec?.selector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "streaming-orders",
+      "app.kubernetes.io/instance": "orders",
+      "app.kubernetes.io/component": "producer",
+    });
+  });
+
+  it("is owned by the pipeline as its controller", () => {
+    const d = desiredDeployment(seed, { kind: "producer" }, ctx);
+    expect(d.metadata?.ownerReferences).toEqual([
+      {
+        apiVersion: "streaming-orders.io/v1alpha1",
+        kind: "StreamingPipeline",
+        name: "orders",
+        uid: seed.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+  });
+
+  it("runs pods non-root, read-only, without capabilities, under RuntimeDefault seccomp", () => {
+    const pod = desiredDeployment(seed, { kind: "producer" }, ctx).spec?.template.spec;
+    expect(pod?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod?.automountServiceAccountToken).toBe(false);
+    expect(pod?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    });
+  });
+
+  it("probes /ready for readiness and /health for liveness on the http port", () => {
+    const c = desiredDeployment(seed, { kind: "producer" }, ctx).spec?.template.spec?.containers[0];
+    expect(c?.readinessProbe?.httpGet).toEqual({ path: "/ready", port: "http" });
+    expect(c?.livenessProbe?.httpGet).toEqual({ path: "/health", port: "http" });
+  });
+
+  it("uses the workload's resources, or small defaults", () => {
+    const own = { requests: { cpu: "1" }, limits: { memory: "1Gi" } };
+    const p = pipeline({ producer: { ...seedSpec().producer, resources: own } });
+    expect(
+      desiredDeployment(p, { kind: "producer" }, ctx).spec?.template.spec?.containers[0]?.resources,
+    ).toEqual(own);
+    expect(
+      desiredDeployment(seed, { kind: "producer" }, ctx).spec?.template.spec?.containers[0]
+        ?.resources,
+    ).toEqual(DEFAULT_RESOURCES);
+  });
+
+  it("passes TLS and SASL settings as files and secret references, never values", () => {
+    const d = desiredDeployment(
+      seed,
+      { kind: "producer" },
+      {
+        ...ctx,
+        kafka: {
+          bootstrapServers: "kafka:9093",
+          tls: { ca: { name: "kafka-ca", key: "ca.pem" } },
+          sasl: {
+            mechanism: "scram-sha-512",
+            username: { name: "kafka-user", key: "username" },
+            password: { name: "kafka-user", key: "password" },
+          },
+        },
+      },
+    );
+    expect(envOf(d)).toMatchObject({
+      KAFKA_TLS: "true",
+      KAFKA_TLS_CA_FILE: "/etc/streaming-orders/kafka-ca/ca.crt",
+      KAFKA_SASL_MECHANISM: "scram-sha-512",
+      KAFKA_SASL_USERNAME: "secret:kafka-user/username",
+      KAFKA_SASL_PASSWORD: "secret:kafka-user/password",
+    });
+    expect(d.spec?.template.spec?.volumes).toContainEqual({
+      name: "kafka-ca",
+      secret: { secretName: "kafka-ca", items: [{ key: "ca.pem", path: "ca.crt" }] },
+    });
+  });
+});
+
+describe("desiredProducerService", () => {
+  it("exposes the producer's port by name and selects its pods", () => {
+    const s = desiredProducerService(seed);
+    expect(s.metadata?.name).toBe("orders-producer");
+    expect(s.spec?.ports).toEqual([{ name: "http", port: 8201, targetPort: "http", protocol: "TCP" }]);
+    expect(s.spec?.selector?.["app.kubernetes.io/component"]).toBe("producer");
+    expect(s.metadata?.ownerReferences?.[0]?.uid).toBe(seed.metadata.uid);
+  });
+});
