@@ -4,7 +4,7 @@ import { demoOrder } from "../hack/demo/send-orders.js";
 import { ensureUp, kafkaService, stopIfStarted } from "../hack/local-services.js";
 import { startWorkload, stopWorkload, waitReady } from "../hack/workload-process.js";
 import { writeResult } from "./lib/results.js";
-import { benchTopic, runDir } from "./lib/scratch.js";
+import { benchTopic, orderMessages, runDir } from "./lib/scratch.js";
 import { quantile, round } from "./lib/stats.js";
 
 const BATCH = 1000;
@@ -90,19 +90,7 @@ async function main() {
     const client = new Kafka({ brokers: kafka.address.split(","), logLevel: logLevel.NOTHING });
     const raw = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await raw.connect();
-    const messages = (b: number) =>
-      Array.from({ length: BATCH }, (_, k) => {
-        const order = demoOrder(b * BATCH + k);
-        const id = `raw-${b}-${k}`;
-        const event = {
-          event_id: id,
-          event_type: "OrderPlaced",
-          order_id: id,
-          timestamp: new Date().toISOString(),
-          payload: order,
-        };
-        return { key: id, value: JSON.stringify(event) };
-      });
+    const messages = (b: number) => orderMessages(b * BATCH, BATCH);
     await raw.send({ topic: topic.name, acks: -1, messages: messages(0) });
     const rawSeconds = await timed(batches, CLIENTS, async (b) => {
       await raw.send({ topic: topic.name, acks: -1, messages: messages(b) });

@@ -1,4 +1,4 @@
-import { type Admin, type Kafka, Partitioners, type Producer } from "kafkajs";
+import { type Admin, type Kafka, Partitioners, type Producer, type RetryOptions } from "kafkajs";
 import type { Logger } from "../observability/logger.js";
 import { describeKafkaError } from "./errors.js";
 
@@ -7,6 +7,8 @@ export interface ProducerConnectionOptions {
   logger: Logger;
   /** An idle connection is checked this often, so readiness notices a broker that went away. */
   healthCheckIntervalMs: number;
+  /** Retries of one send inside kafkajs; bounded, so a send fails rather than hangs. */
+  sendRetry: RetryOptions;
   onStateChange: (connected: boolean, detail: string) => void;
 }
 
@@ -96,6 +98,7 @@ export class ProducerConnection {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      retry: this.options.sendRetry,
     });
     try {
       await producer.connect();
