@@ -137,14 +137,15 @@ format_node() {
 
 start_node() {
   local dir; dir="$(node_dir "$1")"
-  # setsid: the broker outlives this script and the caller's process group;
-  # no fd of ours stays open, so `$(hack/kafka.sh up)` returns.
+  # setsid: the broker outlives this script and the caller's process group.
+  # No fd of ours stays open: not stdout (so `$(hack/kafka.sh up)` returns),
+  # nor the lock on fd 9 (or the broker would hold it for its whole life).
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
   setsid java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$KAFKA_SRC/log4j2.properties" \
     -cp "$LIBS/*" kafka.Kafka "$dir/server.properties" \
-    </dev/null >"$dir/server.log" 2>&1 &
+    </dev/null >"$dir/server.log" 2>&1 9>&- &
   echo $! >"$dir/kafka.pid"
 }
 
@@ -243,9 +244,15 @@ cmd_up() {
   bootstrap_list
 }
 
+# One up/down at a time (parallel test runners, make -j); status reads without it.
+lock() {
+  exec 9>"$RUN_DIR/kafka-sh.lock"
+  flock -w 300 9 || die "another hack/kafka.sh up/down is still running"
+}
+
 case "${1:-}" in
-  up) cmd_up ;;
-  down) cmd_down ;;
+  up) lock && cmd_up ;;
+  down) lock && cmd_down ;;
   status) cmd_status ;;
   fetch) need_tools && fetch_jars && build_probe && echo "$LIBS" ;;
   *) die "usage: $0 up|down|status|fetch" ;;

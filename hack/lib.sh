@@ -33,9 +33,19 @@ wait_for() {
   done
 }
 
+# proc_running PID: true for a live process; a zombie (killed, not yet reaped by
+# an init that reaps slowly) counts as gone.
+proc_running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  # The state letter follows the parenthesised command name.
+  [[ "${stat##*) }" != Z* ]]
+}
+
 # pid_alive PIDFILE: true when the pid file names a running process.
 pid_alive() {
-  [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null
+  [[ -f "$1" ]] && proc_running "$(cat "$1")"
 }
 
 # stop_pid PIDFILE [SECONDS]: SIGTERM, wait, then SIGKILL; removes the pid file.
@@ -43,12 +53,12 @@ stop_pid() {
   local pidfile="$1" grace="${2:-20}"
   [[ -f "$pidfile" ]] || return 0
   local pid; pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if proc_running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + grace))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    while proc_running "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    if proc_running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    while proc_running "$pid"; do sleep 0.1; done
   fi
   rm -f "$pidfile"
 }
