@@ -6,19 +6,23 @@
 #   hack/cluster.sh down    stop everything and remove all state under .run/cluster
 #   hack/cluster.sh status  one line per component; non-zero exit unless all are up
 #
-# The admin kubeconfig is .run/cluster/admin.kubeconfig. Everything listens on
-# 127.0.0.1 on high ports so it can sit next to another cluster.
+# The admin kubeconfig is .run/cluster/admin.kubeconfig (certificates embedded).
+# Everything listens on 127.0.0.1 on high ports so it can sit next to another
+# cluster. CLUSTER_START_TIMEOUT (seconds, default 120) bounds each wait in up.
+# A second cluster needs its own STREAMING_ORDERS_RUN and the CLUSTER_*_PORT
+# variables below.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shopt -s inherit_errexit
 
 CLUSTER_DIR="$RUN_DIR/cluster"
 PKI="$CLUSTER_DIR/pki"
 KUBECONFIG_ADMIN="$CLUSTER_DIR/admin.kubeconfig"
-ETCD_CLIENT_PORT=12379
-ETCD_PEER_PORT=12380
-APISERVER_PORT=16443
-CONTROLLER_MANAGER_PORT=20257
-SCHEDULER_PORT=20259
+ETCD_CLIENT_PORT="${CLUSTER_ETCD_PORT:-12379}"
+ETCD_PEER_PORT=$((ETCD_CLIENT_PORT + 1))
+APISERVER_PORT="${CLUSTER_APISERVER_PORT:-16443}"
+CONTROLLER_MANAGER_PORT="${CLUSTER_CONTROLLER_MANAGER_PORT:-20257}"
+SCHEDULER_PORT="${CLUSTER_SCHEDULER_PORT:-20259}"
 SERVICE_CIDR=10.96.0.0/12
 SERVICE_IP=10.96.0.1 # first address of SERVICE_CIDR: the kubernetes Service
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
@@ -130,8 +134,10 @@ start() {
     return 0
   fi
   info "starting $name"
-  # setsid execs in place here (a background child is never a group leader), so $! is the component's pid.
-  setsid "$bin" "$@" </dev/null >>"$CLUSTER_DIR/$name.log" 2>&1 &
+  # Scripts run without job control, so a background child is no group leader
+  # and setsid execs in place: $! is the component's own pid. It must not keep
+  # our stdout (callers read it to the end) nor the lock on fd 9.
+  setsid "$bin" "$@" </dev/null >>"$CLUSTER_DIR/$name.log" 2>&1 9>&- &
   echo $! >"$(pidfile "$name")"
 }
 
@@ -146,15 +152,15 @@ http_get() {
 
 etcd_healthy() { http_get "$ETCD_CLIENT_PORT" /health 2>/dev/null | grep -q '"health":"true"'; }
 
-kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=5s "$@"; }
+kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=5s "$@" </dev/null; }
 
 apiserver_ready() { [[ "$(kubectl_admin get --raw /readyz 2>/dev/null)" == ok ]]; }
 
-# Controller manager and scheduler serve /healthz over TLS with a self-signed
-# cert and allow it without credentials.
+# Controller manager and scheduler serve /healthz over TLS with an in-memory
+# self-signed cert; the admin client cert is accepted (kubectl without any
+# credentials would prompt for a password instead).
 secure_healthz() {
-  [[ "$("$BIN_DIR/kubectl" --kubeconfig /dev/null --server "https://127.0.0.1:$1" \
-    --insecure-skip-tls-verify --request-timeout=5s get --raw /healthz 2>/dev/null)" == ok ]]
+  [[ "$(kubectl_admin --server "https://127.0.0.1:$1" --insecure-skip-tls-verify get --raw /healthz 2>/dev/null)" == ok ]]
 }
 
 component_healthy() {
@@ -292,9 +298,10 @@ strays() {
   local p exe
   for p in /proc/[0-9]*; do
     exe="$(readlink "$p/exe" 2>/dev/null)" || continue
+    exe="${exe% (deleted)}" # binary replaced by a rebuild while running
     case "$exe" in
       "$BIN_DIR"/etcd | "$BIN_DIR"/kube-apiserver | "$BIN_DIR"/kube-controller-manager | "$BIN_DIR"/kube-scheduler)
-        grep -qzF -- "$CLUSTER_DIR" "$p/cmdline" 2>/dev/null && echo "${p#/proc/}" ;;
+        grep -qzF -- "$CLUSTER_DIR/" "$p/cmdline" 2>/dev/null && echo "${p#/proc/}" ;;
     esac
   done
   return 0
@@ -335,9 +342,15 @@ status() {
   return "$ok"
 }
 
+# One up/down at a time (parallel test runners, make -j); status reads without it.
+lock() {
+  exec 9>"$RUN_DIR/cluster-sh.lock"
+  flock -w 300 9 || die "another hack/cluster.sh up/down is still running"
+}
+
 case "${1:-}" in
-  up) up ;;
-  down) down ;;
+  up) lock && up ;;
+  down) lock && down ;;
   status) status ;;
   *) die "usage: $0 up|down|status" ;;
 esac

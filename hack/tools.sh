@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the pinned local tools from source into the cache.
 #
-#   hack/tools.sh build [tool...]   build what is missing or stale (default: all but kubelet/kube-proxy)
+#   hack/tools.sh build [tool...]   build what is missing or stale (default: DEFAULT_TOOLS below)
 #   hack/tools.sh path <tool>       print the binary path, building it first if needed
 #   hack/tools.sh list              print the known tool names
 #
 # Versions live in the wrapper modules under hack/tools/<family>/go.mod; a
 # binary is rebuilt when its stamp (version + hash of the wrapper's files +
-# Go version + build recipe) no longer matches.
+# Go version + build flags) no longer matches.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Let failures inside $(...) stop the script too.
 shopt -s inherit_errexit
@@ -16,14 +17,13 @@ TOOLS_DIR="$REPO_ROOT/hack/tools"
 STAMP_DIR="$BIN_DIR/.stamps"
 DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl helm kind)
 ALL_TOOLS=("${DEFAULT_TOOLS[@]}" etcdctl kubelet kube-proxy)
-# Bump when the build flags below change, so existing binaries are rebuilt.
-RECIPE=1
+# Path-free builds (reproducible, no local paths in stack traces).
+GO_BUILD_FLAGS=(-trimpath)
 
 # Always the local toolchain, static binaries, and exactly the committed go.sum.
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=readonly
-GO="$(command -v go || true)"
-[[ -n "$GO" ]] || GO=/usr/local/go/bin/go
-[[ -x "$GO" ]] || die "go not found (need Go >= 1.26 on PATH or in /usr/local/go)"
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+[[ -x "$GO" ]] || die "go not found (need Go >= 1.26 on PATH, in /usr/local/go, or named by \$GO)"
 
 family_of() {
   case "$1" in
@@ -66,10 +66,15 @@ module_version() {
 stamp_of() {
   local family="$1"
   {
-    echo "version=$(module_version "$family") recipe=$RECIPE"
+    echo "version=$(module_version "$family")"
     "$GO" version
+    # The flag recipes themselves (declare -f drops comments), so changing them rebuilds.
+    declare -f ldflags_of package_of
+    echo "${GO_BUILD_FLAGS[*]}"
     local files=("$TOOLS_DIR/$family"/go.{mod,sum}) src
-    for src in "$TOOLS_DIR/$family"/*.go; do [[ -f "$src" ]] && files+=("$src"); done
+    for src in "$TOOLS_DIR/$family"/*.go; do
+      if [[ -f "$src" ]]; then files+=("$src"); fi
+    done
     cat "${files[@]}" | sha256sum
   } | sha256sum | cut -d' ' -f1
 }
@@ -128,13 +133,13 @@ build_family() {
   done
   ((${#stale[@]})) || return 0
 
-  info "building ${stale[*]} ($family $version); a cold build takes minutes"
+  info "building ${stale[*]} ($family $version)"
   local out ldflags start=$SECONDS
   ldflags="$(ldflags_of "$family")"
   out="$(mktemp -d "$CACHE_DIR/build.XXXXXX")"
   # Build into a scratch dir and move into place, so an interrupted build never
   # leaves a half-written binary that looks usable.
-  if ! (cd "$TOOLS_DIR/$family" && "$GO" build -trimpath -ldflags "$ldflags" -o "$out/" "${pkgs[@]}") >&2; then
+  if ! (cd "$TOOLS_DIR/$family" && "$GO" build "${GO_BUILD_FLAGS[@]}" -ldflags "$ldflags" -o "$out/" "${pkgs[@]}") >&2; then
     rm -rf "$out"
     die "go build failed for ${stale[*]}"
   fi
