@@ -23,16 +23,6 @@ info() { log info "$@"; }
 warn() { log warn "$@"; }
 die() { log error "$@"; exit 1; }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s until it succeeds.
-wait_for() {
-  local timeout="$1" what="$2"; shift 2
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.5
-  done
-}
-
 # proc_running PID: true for a live process; a zombie (killed, not yet reaped by
 # an init that reaps slowly) counts as gone.
 proc_running() {

@@ -42,6 +42,8 @@ export type SaslMechanism = "scram-sha-512" | "scram-sha-256" | "plain";
 
 export interface KafkaSaslSpec {
   mechanism: SaslMechanism;
+  /** The user name itself (e.g. a Strimzi KafkaUser's name); else read from the Secret. */
+  username?: string;
   /** Secret holding the credentials; keys `usernameKey` (default `username`), `passwordKey`
    *  (default `password`). */
   secretRef: { name: string; usernameKey: string; passwordKey: string };

@@ -56,7 +56,7 @@ describe("planTopics", () => {
     expect(plan.replicationMismatch).toEqual([{ name: "order-events", have: 1, want: 3 }]);
   });
 
-  it.each([
+  it.each<{ case: string; have: Record<string, string>; changed: string[] }>([
     { case: "a changed value", have: { "retention.ms": "86400000" }, changed: ["retention.ms"] },
     { case: "a missing key", have: {}, changed: ["retention.ms"] },
   ])("corrects config drift: $case", ({ have, changed }) => {

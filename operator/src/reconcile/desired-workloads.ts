@@ -223,10 +223,14 @@ export function kafkaEnv(kafka: WorkloadKafka): V1EnvVar[] {
   if (kafka.sasl) {
     env.push(
       { name: "KAFKA_SASL_MECHANISM", value: kafka.sasl.mechanism },
-      {
-        name: "KAFKA_SASL_USERNAME",
-        valueFrom: { secretKeyRef: { name: kafka.sasl.username.name, key: kafka.sasl.username.key } },
-      },
+      typeof kafka.sasl.username === "string"
+        ? { name: "KAFKA_SASL_USERNAME", value: kafka.sasl.username }
+        : {
+            name: "KAFKA_SASL_USERNAME",
+            valueFrom: {
+              secretKeyRef: { name: kafka.sasl.username.name, key: kafka.sasl.username.key },
+            },
+          },
       {
         name: "KAFKA_SASL_PASSWORD",
         valueFrom: { secretKeyRef: { name: kafka.sasl.password.name, key: kafka.sasl.password.key } },

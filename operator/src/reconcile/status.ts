@@ -14,10 +14,13 @@ export type KafkaObservation =
   | { reachable: true; bootstrapServers: string; brokers: number }
   | { reachable: false; bootstrapServers?: string; reason: string; message: string };
 
-/** Kafka's topics after the plan was applied, what is left of the plan, and what failed. */
+/**
+ * Kafka's topics after the plan was applied, what is left of the plan, and what failed; or, when
+ * the topics could not be read, the error (absent when Kafka itself was unreachable).
+ */
 export type TopicsObservation =
   | { observed: true; topics: ObservedTopic[]; remaining: TopicPlan; errors: string[] }
-  | { observed: false };
+  | { observed: false; error?: string };
 
 /** The parts of a Deployment's spec and status that say whether it is ready. */
 export interface DeploymentObservation {
@@ -124,6 +127,9 @@ function kafkaCondition(kafka: KafkaObservation): ConditionUpdate {
 
 function topicsCondition(pipeline: StreamingPipeline, obs: Observations): ConditionUpdate {
   const type = CONDITION.TopicsReady;
+  if (!obs.topics.observed && obs.topics.error) {
+    return { type, status: "False", reason: "TopicAdminFailed", message: obs.topics.error };
+  }
   if (!obs.topics.observed) {
     return {
       type,

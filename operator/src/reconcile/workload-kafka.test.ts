@@ -2,6 +2,22 @@ import { describe, expect, it } from "vitest";
 import { workloadKafka } from "./workload-kafka.js";
 
 describe("workloadKafka", () => {
+  it("passes a literal SASL user name (a Strimzi KafkaUser) as is", () => {
+    const got = workloadKafka(
+      {
+        clusterRef: { name: "my-cluster" },
+        sasl: {
+          mechanism: "scram-sha-512",
+          username: "orders-pipeline",
+          secretRef: { name: "orders-pipeline", usernameKey: "username", passwordKey: "password" },
+        },
+      },
+      "b:9092",
+      "shop",
+    );
+    expect(got.sasl?.username).toBe("orders-pipeline");
+  });
+
   it("is just the address for plaintext Kafka", () => {
     expect(workloadKafka({ bootstrapServers: "k:9092" }, "k:9092", "shop")).toEqual({
       bootstrapServers: "k:9092",

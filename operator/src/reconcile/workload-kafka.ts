@@ -5,7 +5,8 @@ export interface WorkloadKafka {
   bootstrapServers: string;
   /** Present when the brokers speak TLS; `ca` unset means the image's system CAs. */
   tls?: { ca?: SecretKeyRef };
-  sasl?: { mechanism: SaslMechanism; username: SecretKeyRef; password: SecretKeyRef };
+  /** `username` is a literal name or a Secret key. */
+  sasl?: { mechanism: SaslMechanism; username: string | SecretKeyRef; password: SecretKeyRef };
 }
 
 /**
@@ -32,7 +33,7 @@ export function workloadKafka(
     const { name, usernameKey, passwordKey } = spec.sasl.secretRef;
     out.sasl = {
       mechanism: spec.sasl.mechanism,
-      username: { name, key: usernameKey },
+      username: spec.sasl.username ?? { name, key: usernameKey },
       password: { name, key: passwordKey },
     };
   }

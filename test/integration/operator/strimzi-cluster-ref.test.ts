@@ -52,7 +52,7 @@ async function installStrimziStandIn(): Promise<void> {
             served: true,
             storage: true,
             subresources: { status: {} },
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+            schema: { openAPIV3Schema: { type: "object", xKubernetesPreserveUnknownFields: true } },
           },
         ],
       },

@@ -28,9 +28,14 @@ export function uniquePipelineNames(prefix: string): PipelineNames {
   };
 }
 
-/** The environment a role gets from the operator, pointed at this test's topics. */
-export function roleEnv(names: PipelineNames, extra: Env = {}): Env {
+/** The environment a role gets from the operator, pointed at this test's topics and groups. */
+export function roleEnv(
+  names: PipelineNames,
+  role: "producer" | "inventory" | "analytics",
+  extra: Env = {},
+): Env {
   return {
+    KAFKA_GROUP_ID: role === "analytics" ? names.analyticsGroup : names.inventoryGroup,
     KAFKA_BOOTSTRAP_SERVERS: inject("kafkaBrokers"),
     HOST: "127.0.0.1",
     PORT: "0",

@@ -89,7 +89,7 @@ async function timedOrder(): Promise<{ status: number; error: unknown; ms: numbe
 beforeAll(async () => {
   runDir = await mkdtemp(join(tmpdir(), "streaming-orders-outage-"));
   port = await freePortPair();
-  const env = roleEnv(names, {
+  const env = roleEnv(names, "producer", {
     KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${port}`,
     KAFKA_CONNECTION_TIMEOUT_MS: "1000",
     PRODUCER_HEALTH_CHECK_INTERVAL_MS: "1000",

@@ -29,7 +29,7 @@ beforeAll(async () => {
   await admin.connect();
   await createPipelineTopics(admin, names);
   producer = await startProducer(
-    parseProducerConfig(roleEnv(names)),
+    parseProducerConfig(roleEnv(names, "producer")),
     createLogger("producer", "warn"),
   );
   base = `http://127.0.0.1:${producer.port}`;
@@ -123,7 +123,7 @@ describe("the order producer on a real broker", () => {
   it("answers 202 only for orders it wrote when stopped under load, and flushes them", async () => {
     const before = await topicSize(admin, names.orders);
     const second = await startProducer(
-      parseProducerConfig(roleEnv(names)),
+      parseProducerConfig(roleEnv(names, "producer")),
       createLogger("producer", "warn"),
     );
     await eventually(

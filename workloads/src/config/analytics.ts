@@ -39,8 +39,14 @@ export function parseAnalyticsConfig(env: Env): AnalyticsConfig {
     ordersTopic: readName(env, "ORDER_EVENTS_TOPIC", DEFAULT_TOPICS.orders),
     inventoryTopic: readName(env, "INVENTORY_EVENTS_TOPIC", DEFAULT_TOPICS.inventory),
     outputPath: readString(env, "ANALYTICS_OUTPUT_PATH") ?? "/tmp/analytics.json",
-    outputIntervalMs: readInt(env, "ANALYTICS_OUTPUT_INTERVAL_MS", 10_000, { min: 100, max: 3_600_000 }),
-    dedupeCapacity: readInt(env, "ANALYTICS_DEDUPE_CAPACITY", 1_000_000, { min: 0, max: 100_000_000 }),
+    outputIntervalMs: readInt(env, "ANALYTICS_OUTPUT_INTERVAL_MS", 10_000, {
+      min: 100,
+      max: 3_600_000,
+    }),
+    dedupeCapacity: readInt(env, "ANALYTICS_DEDUPE_CAPACITY", 1_000_000, {
+      min: 0,
+      max: 100_000_000,
+    }),
     partitionsConsumedConcurrently: readInt(env, "KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY", 1, {
       min: 1,
       max: 64,

@@ -35,7 +35,8 @@ export const INVENTORY_DEFAULT_PORT = 8202;
 export function parseInventoryConfig(env: Env): InventoryConfig {
   const hostname = readString(env, "HOSTNAME");
   const transactionalId =
-    readString(env, "INVENTORY_TRANSACTIONAL_ID") ?? (hostname ? `inventory-${hostname}` : undefined);
+    readString(env, "INVENTORY_TRANSACTIONAL_ID") ??
+    (hostname ? `inventory-${hostname}` : undefined);
   if (transactionalId === undefined) {
     throw new ConfigError(
       "INVENTORY_TRANSACTIONAL_ID",

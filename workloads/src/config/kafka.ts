@@ -1,4 +1,12 @@
-import { ConfigError, type Env, readBoolean, readEnum, readInt, readString, requireString } from "./env.js";
+import {
+  ConfigError,
+  type Env,
+  readBoolean,
+  readEnum,
+  readInt,
+  readString,
+  requireString,
+} from "./env.js";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
@@ -52,7 +60,10 @@ export function parseKafkaConnection(env: Env, defaultClientId: string): KafkaCo
   const config: KafkaConnectionConfig = {
     brokers,
     clientId: readString(env, "KAFKA_CLIENT_ID") ?? defaultClientId,
-    connectionTimeoutMs: readInt(env, "KAFKA_CONNECTION_TIMEOUT_MS", 3000, { min: 100, max: 300_000 }),
+    connectionTimeoutMs: readInt(env, "KAFKA_CONNECTION_TIMEOUT_MS", 3000, {
+      min: 100,
+      max: 300_000,
+    }),
     requestTimeoutMs: readInt(env, "KAFKA_REQUEST_TIMEOUT_MS", 30_000, { min: 100, max: 600_000 }),
   };
 
@@ -64,8 +75,12 @@ export function parseKafkaConnection(env: Env, defaultClientId: string): KafkaCo
   const anyTlsFile = Object.values(tlsFiles).some((f) => f !== undefined);
   if (readBoolean(env, "KAFKA_SSL", anyTlsFile)) {
     if ((tlsFiles.certFile === undefined) !== (tlsFiles.keyFile === undefined)) {
-      const missing = tlsFiles.certFile === undefined ? "KAFKA_SSL_CERT_FILE" : "KAFKA_SSL_KEY_FILE";
-      throw new ConfigError(missing, "is required when the other half of the client certificate is set");
+      const missing =
+        tlsFiles.certFile === undefined ? "KAFKA_SSL_CERT_FILE" : "KAFKA_SSL_KEY_FILE";
+      throw new ConfigError(
+        missing,
+        "is required when the other half of the client certificate is set",
+      );
     }
     config.ssl = {
       ...(tlsFiles.caFile && { caFile: tlsFiles.caFile }),
@@ -80,7 +95,12 @@ export function parseKafkaConnection(env: Env, defaultClientId: string): KafkaCo
   const mechanism = readString(env, "KAFKA_SASL_MECHANISM");
   if (mechanism !== undefined) {
     config.sasl = {
-      mechanism: readEnum(env, "KAFKA_SASL_MECHANISM", ["plain", "scram-sha-256", "scram-sha-512"], "plain"),
+      mechanism: readEnum(
+        env,
+        "KAFKA_SASL_MECHANISM",
+        ["plain", "scram-sha-256", "scram-sha-512"],
+        "plain",
+      ),
       username: requireString(env, "KAFKA_SASL_USERNAME"),
       password: requireString(env, "KAFKA_SASL_PASSWORD"),
     };
@@ -90,7 +110,10 @@ export function parseKafkaConnection(env: Env, defaultClientId: string): KafkaCo
   return config;
 }
 
-export function parseConsumerTuning(env: Env, defaults: Partial<ConsumerTuning> = {}): ConsumerTuning {
+export function parseConsumerTuning(
+  env: Env,
+  defaults: Partial<ConsumerTuning> = {},
+): ConsumerTuning {
   const sessionTimeoutMs = readInt(
     env,
     "KAFKA_CONSUMER_SESSION_TIMEOUT_MS",
@@ -124,7 +147,10 @@ export function parseConsumerTuning(env: Env, defaults: Partial<ConsumerTuning> 
     heartbeatIntervalMs,
     maxBytesPerPartition,
     maxBytes: Math.max(maxBytes, maxBytesPerPartition),
-    minBytes: readInt(env, "KAFKA_CONSUMER_MIN_BYTES", defaults.minBytes ?? 1, { min: 1, max: 104_857_600 }),
+    minBytes: readInt(env, "KAFKA_CONSUMER_MIN_BYTES", defaults.minBytes ?? 1, {
+      min: 1,
+      max: 104_857_600,
+    }),
     maxWaitTimeMs: readInt(env, "KAFKA_CONSUMER_MAX_WAIT_MS", defaults.maxWaitTimeMs ?? 500, {
       min: 0,
       max: 60_000,

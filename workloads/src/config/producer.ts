@@ -1,6 +1,12 @@
 import { DEFAULT_TOPICS } from "../events/topics.js";
 import { type Env, readInt, readName, readString } from "./env.js";
-import { type KafkaConnectionConfig, type LogLevel, parseKafkaConnection, parseLogLevel, parsePort } from "./kafka.js";
+import {
+  type KafkaConnectionConfig,
+  type LogLevel,
+  parseKafkaConnection,
+  parseLogLevel,
+  parsePort,
+} from "./kafka.js";
 
 export interface ProducerConfig {
   host: string;

@@ -37,7 +37,9 @@ export function decodePipelineEvent(value: Buffer | null): Decoded<PipelineEvent
     case "InventoryFailed":
       return checkInventoryResult(json);
     default:
-      return fail(describeType(json.event_type, "OrderPlaced, InventoryReserved or InventoryFailed"));
+      return fail(
+        describeType(json.event_type, "OrderPlaced, InventoryReserved or InventoryFailed"),
+      );
   }
 }
 

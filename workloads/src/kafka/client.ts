@@ -20,7 +20,7 @@ export function createKafkaClient(
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     ...(config.ssl && { ssl: tlsOptions(config.ssl) }),
-    ...(config.sasl && { sasl: config.sasl satisfies SASLOptions }),
+    ...(config.sasl && { sasl: config.sasl as SASLOptions }),
     ...(retry && { retry }),
     logLevel: kafkaLogLevel(logger),
     logCreator: pinoLogCreator(logger),

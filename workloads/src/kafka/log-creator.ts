@@ -1,6 +1,10 @@
 import { type LogEntry, type logCreator, logLevel } from "kafkajs";
 import type { Logger } from "../observability/logger.js";
 
+// Our idempotent producers bound their retries on purpose: the HTTP producer replaces its producer
+// after a failed send, the transactional one aborts; kafkajs warns about it on every creation.
+const BOUNDED_RETRIES_WARNING = "Limiting retries for the idempotent producer";
+
 /** Routes kafkajs' own log lines into the role's pino logger, under `component: kafkajs`. */
 export function pinoLogCreator(logger: Logger): logCreator {
   const kafkaLogger = logger.child({ component: "kafkajs" });
@@ -8,6 +12,10 @@ export function pinoLogCreator(logger: Logger): logCreator {
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, ...extra } = log;
       const fields = { namespace, ...extra };
+      if (message.startsWith(BOUNDED_RETRIES_WARNING)) {
+        kafkaLogger.debug(fields, message);
+        return;
+      }
       switch (level) {
         case logLevel.ERROR:
           kafkaLogger.error(fields, message);

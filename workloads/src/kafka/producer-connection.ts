@@ -24,6 +24,8 @@ const MAX_BACKOFF_MS = 5000;
  */
 export class ProducerConnection {
   private producer: Producer | undefined;
+  /** The producer being connected, so that stop() can abandon a connect that hangs. */
+  private connecting: Producer | undefined;
   private admin: Admin | undefined;
   private stopped = false;
   private wake: () => void = () => undefined;
@@ -57,7 +59,10 @@ export class ProducerConnection {
     if (this.producer !== producer) return;
     this.producer = undefined;
     this.setState(false, describeKafkaError(err));
-    this.options.logger.warn({ err: describeKafkaError(err) }, "Kafka producer failed; reconnecting");
+    this.options.logger.warn(
+      { err: describeKafkaError(err) },
+      "Kafka producer failed; reconnecting",
+    );
     void producer.disconnect().catch(() => undefined);
     this.wake();
   }
@@ -65,10 +70,16 @@ export class ProducerConnection {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
-    await this.loop;
-    const producer = this.producer;
+    const producers = [this.producer, this.connecting];
     this.producer = undefined;
-    await Promise.all([producer?.disconnect(), this.admin?.disconnect()].map((p) => p?.catch(() => undefined)));
+    // Disconnecting also ends a connect or health check that waits on an unresponsive broker.
+    await Promise.all(
+      [...producers.map((p) => p?.disconnect()), this.admin?.disconnect()].map((p) =>
+        p?.catch(() => undefined),
+      ),
+    );
+    // A connect stuck on a broker that stopped answering finishes on its own; do not wait it out.
+    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
   private async run(): Promise<void> {
@@ -100,12 +111,15 @@ export class ProducerConnection {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: this.options.sendRetry,
     });
+    this.connecting = producer;
     try {
       await producer.connect();
     } catch (err) {
       this.setState(false, `cannot connect to Kafka: ${describeKafkaError(err)}`);
       await producer.disconnect().catch(() => undefined);
       return false;
+    } finally {
+      this.connecting = undefined;
     }
     if (this.stopped) {
       await producer.disconnect().catch(() => undefined);

@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import { encodeEvent } from "../events/codec.js";
 import { newOrderPlaced } from "../events/order-placed.js";
 import type { OrderRequest } from "../events/types.js";
+import { closeConnectionsOnShutdown, fastifyLogging } from "../observability/fastify-options.js";
 import { instrumentHttp } from "../observability/http-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import { registerOpsRoutes } from "../observability/ops-routes.js";
@@ -35,11 +36,13 @@ const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export function buildProducerApp(deps: ProducerAppDeps): FastifyInstance {
   const { sink, metrics } = deps;
   const app = Fastify({
-    loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    ...fastifyLogging(deps.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // Only JSON bodies: text/plain would otherwise reach the schema as a string.
+  app.removeContentTypeParser("text/plain");
+  closeConnectionsOnShutdown(app);
   instrumentHttp(app, deps.registry);
   registerOpsRoutes(app, deps);
 
@@ -122,7 +125,10 @@ function classify(error: FastifyError, body: unknown): ClassifiedProblem | undef
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return fromProblem({ status: 400, error: "the body is empty; send a JSON object" });
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return fromProblem({ status: 413, error: `the body is larger than ${BODY_LIMIT_BYTES} bytes` });
+      return fromProblem({
+        status: 413,
+        error: `the body is larger than ${BODY_LIMIT_BYTES} bytes`,
+      });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return {
         status: 415,
@@ -138,6 +144,9 @@ function fromProblem(problem: RequestProblem): ClassifiedProblem {
   return {
     status: problem.status,
     reason: problem.status === 413 ? "too_large" : "invalid",
-    body: problem.field === undefined ? { error: problem.error } : { error: problem.error, field: problem.field },
+    body:
+      problem.field === undefined
+        ? { error: problem.error }
+        : { error: problem.error, field: problem.field },
   };
 }

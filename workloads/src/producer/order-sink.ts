@@ -1,5 +1,5 @@
-import type { ProducerConnection } from "../kafka/producer-connection.js";
 import { describeKafkaError } from "../kafka/errors.js";
+import type { ProducerConnection } from "../kafka/producer-connection.js";
 import type { ProducerMetrics } from "./metrics.js";
 import { SendCoalescer, SendTimeoutError } from "./send-coalescer.js";
 

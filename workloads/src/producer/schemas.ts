@@ -5,9 +5,18 @@ export const orderSchema = {
   type: "object",
   required: ["user_id", "item", "quantity"],
   properties: {
-    user_id: { type: "string", minLength: 1, maxLength: ORDER_LIMITS.maxUserIdLength, pattern: "\\S" },
+    user_id: {
+      type: "string",
+      minLength: 1,
+      maxLength: ORDER_LIMITS.maxUserIdLength,
+      pattern: "\\S",
+    },
     item: { type: "string", minLength: 1, maxLength: ORDER_LIMITS.maxItemLength, pattern: "\\S" },
-    quantity: { type: "integer", minimum: ORDER_LIMITS.minQuantity, maximum: ORDER_LIMITS.maxQuantity },
+    quantity: {
+      type: "integer",
+      minimum: ORDER_LIMITS.minQuantity,
+      maximum: ORDER_LIMITS.maxQuantity,
+    },
   },
 } as const;
 

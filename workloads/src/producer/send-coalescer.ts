@@ -77,7 +77,8 @@ export class SendCoalescer<T> {
       bytes += next.bytes;
     }
     if (batch.length === 0) return;
-    const records = batch.length === 1 ? (batch[0] as Submission<T>).records : batch.flatMap((s) => s.records);
+    const records =
+      batch.length === 1 ? (batch[0] as Submission<T>).records : batch.flatMap((s) => s.records);
     this.inFlight = this.options
       .send(records)
       .then(

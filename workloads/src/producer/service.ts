@@ -48,7 +48,10 @@ export async function startProducer(
   connection.start();
   await app.listen({ host: config.host, port: config.port });
   const { port } = app.server.address() as AddressInfo;
-  logger.info({ port, topic: config.ordersTopic, brokers: config.kafka.brokers }, "producer listening");
+  logger.info(
+    { port, topic: config.ordersTopic, brokers: config.kafka.brokers },
+    "producer listening",
+  );
 
   return {
     port,
