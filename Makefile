@@ -5,8 +5,11 @@ BIN := ./node_modules/.bin
 
 .PHONY: demo test lint bench e2e-kind clean deps tools
 
+# `npm install --no-save` installs exactly the locked versions without rewriting the lock. `npm ci`
+# refuses a lock that lacks other platforms' optional binaries (biome, rollup), and registries that
+# only mirror this platform's packages produce exactly such a lock.
 node_modules: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch node_modules
 
 deps: node_modules
@@ -19,7 +22,7 @@ tools:
 ## demo: the main job, a local pipeline on the embedded default
 demo: node_modules
 	$(BIN)/tsc -p tsconfig.build.json
-	node dist/hack/demo.js
+	node dist/hack/demo/main.js
 
 ## lint: formatting and lint rules (biome), shell syntax, and types
 lint: node_modules

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { Kafka, logLevel } from "kafkajs";
 import { svgChart, terminalChart } from "../../bench/lib/charts.js";
+import type { AnalyticsSnapshot } from "../../workloads/src/analytics/aggregator.js";
 import { DEFAULT_GROUPS, DEFAULT_TOPICS } from "../../workloads/src/events/topics.js";
 import { ensureUp, kafkaService, repoRoot, stopIfStarted } from "../local-services.js";
 import {
@@ -20,23 +21,16 @@ import { sendOrders } from "./send-orders.js";
 const ORDERS = Number(process.env.DEMO_ORDERS ?? 10_000);
 const outDir = resolve(repoRoot, ".run/demo");
 
-interface AnalyticsFigures {
-  total_orders: number;
-  reserved: number;
-  failed: number;
-  [figure: string]: unknown;
-}
-
-async function figures(analytics: WorkloadProcess): Promise<AnalyticsFigures> {
+async function figures(analytics: WorkloadProcess): Promise<AnalyticsSnapshot> {
   const response = await fetch(`${analytics.url}/metrics.json`);
-  return (await response.json()) as AnalyticsFigures;
+  return (await response.json()) as AnalyticsSnapshot;
 }
 
 async function waitUntilCounted(analytics: WorkloadProcess, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const f = await figures(analytics);
-    if (f.total_orders >= ORDERS && f.reserved + f.failed >= ORDERS) return f;
+    if (f.total_orders >= ORDERS && f.processed_orders >= ORDERS) return f;
     if (Date.now() > deadline) throw new Error(`analytics counted only ${JSON.stringify(f)}`);
     await new Promise((r) => setTimeout(r, 250));
   }

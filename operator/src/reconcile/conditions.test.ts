@@ -18,7 +18,11 @@ function condition(partial: Partial<Condition> & { type: string }): Condition {
 
 describe("setCondition", () => {
   it("adds a condition with lastTransitionTime now", () => {
-    const got = setCondition(undefined, { type: "Ready", status: "True", reason: "R", message: "m" }, t1);
+    const got = setCondition(
+      undefined,
+      { type: "Ready", status: "True", reason: "R", message: "m" },
+      t1,
+    );
     expect(got).toEqual([
       { type: "Ready", status: "True", reason: "R", message: "m", lastTransitionTime: t1 },
     ]);
@@ -63,7 +67,10 @@ describe("setCondition", () => {
 
 describe("transitions", () => {
   it("lists the conditions whose status changed or that are new", () => {
-    const before = [condition({ type: "Ready", status: "False" }), condition({ type: "TopicsReady" })];
+    const before = [
+      condition({ type: "Ready", status: "False" }),
+      condition({ type: "TopicsReady" }),
+    ];
     const after = setConditions(
       before,
       [

@@ -28,7 +28,10 @@ export function setConditions(
   updates: readonly ConditionUpdate[],
   now: string,
 ): Condition[] {
-  return updates.reduce<Condition[]>((acc, u) => setCondition(acc, u, now), [...(conditions ?? [])]);
+  return updates.reduce<Condition[]>(
+    (acc, u) => setCondition(acc, u, now),
+    [...(conditions ?? [])],
+  );
 }
 
 export function findCondition(

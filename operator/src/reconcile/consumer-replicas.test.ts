@@ -26,7 +26,13 @@ function consumer(partial: Partial<ConsumerSpec> = {}): ConsumerSpec {
 
 describe("consumerReplicas", () => {
   it.each([
-    { case: "autoscaling off: the spec's replicas", spec: consumer(), current: 5, decision: 3, want: 2 },
+    {
+      case: "autoscaling off: the spec's replicas",
+      spec: consumer(),
+      current: 5,
+      decision: 3,
+      want: 2,
+    },
     {
       case: "autoscaling disabled explicitly: the spec's replicas",
       spec: consumer({ autoscaling: { ...autoscaling, enabled: false } }),

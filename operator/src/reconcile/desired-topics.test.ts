@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TopicSpec } from "../api/types.js";
-import { type ObservedTopic, isSettled, planTopics } from "./desired-topics.js";
+import { isSettled, type ObservedTopic, planTopics } from "./desired-topics.js";
 
 const week = "604800000";
 

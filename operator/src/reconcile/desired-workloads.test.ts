@@ -14,7 +14,12 @@ const ctx: WorkloadContext = {
 
 function envOf(d: ReturnType<typeof desiredDeployment>): Record<string, string | undefined> {
   const env = d.spec?.template.spec?.containers[0]?.env ?? [];
-  return Object.fromEntries(env.map((e) => [e.name, e.value ?? `secret:${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`]));
+  return Object.fromEntries(
+    env.map((e) => [
+      e.name,
+      e.value ?? `secret:${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`,
+    ]),
+  );
 }
 
 const seed = pipeline();
@@ -66,7 +71,12 @@ describe("desiredDeployment", () => {
   });
 
   it.each([
-    { case: "the operator's image", spec: {}, producer: {}, want: "streaming-orders/workloads:1.0" },
+    {
+      case: "the operator's image",
+      spec: {},
+      producer: {},
+      want: "streaming-orders/workloads:1.0",
+    },
     { case: "the pipeline's image", spec: { image: "p:2" }, producer: {}, want: "p:2" },
     {
       case: "the workload's own image",
@@ -178,7 +188,9 @@ describe("desiredProducerService", () => {
   it("exposes the producer's port by name and selects its pods", () => {
     const s = desiredProducerService(seed);
     expect(s.metadata?.name).toBe("orders-producer");
-    expect(s.spec?.ports).toEqual([{ name: "http", port: 8201, targetPort: "http", protocol: "TCP" }]);
+    expect(s.spec?.ports).toEqual([
+      { name: "http", port: 8201, targetPort: "http", protocol: "TCP" },
+    ]);
     expect(s.spec?.selector?.["app.kubernetes.io/component"]).toBe("producer");
     expect(s.metadata?.ownerReferences?.[0]?.uid).toBe(seed.metadata.uid);
   });

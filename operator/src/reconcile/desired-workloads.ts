@@ -9,13 +9,7 @@ import type {
 } from "@kubernetes/client-node";
 import type { ConsumerSpec, ResourceRequirements, StreamingPipeline } from "../api/types.js";
 import { type Component, labels, selectorLabels } from "./labels.js";
-import {
-  consumerGroupId,
-  consumerName,
-  inventoryTopic,
-  PRODUCER,
-  producerName,
-} from "./names.js";
+import { consumerGroupId, consumerName, inventoryTopic, PRODUCER, producerName } from "./names.js";
 import { ownerReference } from "./owner.js";
 import type { WorkloadKafka } from "./workload-kafka.js";
 
@@ -233,7 +227,9 @@ export function kafkaEnv(kafka: WorkloadKafka): V1EnvVar[] {
           },
       {
         name: "KAFKA_SASL_PASSWORD",
-        valueFrom: { secretKeyRef: { name: kafka.sasl.password.name, key: kafka.sasl.password.key } },
+        valueFrom: {
+          secretKeyRef: { name: kafka.sasl.password.name, key: kafka.sasl.password.key },
+        },
       },
     );
   }

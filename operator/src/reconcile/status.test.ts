@@ -67,7 +67,11 @@ describe("computeStatus", () => {
     const { status, get } = conditionsOf(healthy());
     expect(status.observedGeneration).toBe(4);
     for (const type of ["Ready", "KafkaReachable", "TopicsReady", "WorkloadsReady"]) {
-      expect(get(type)).toMatchObject({ status: "True", observedGeneration: 4, lastTransitionTime: now });
+      expect(get(type)).toMatchObject({
+        status: "True",
+        observedGeneration: 4,
+        lastTransitionTime: now,
+      });
     }
     expect(get("KafkaReachable")?.message).toBe("connected to kafka.example:9092 (1 broker)");
     expect(get("WorkloadsReady")?.message).toBe(
@@ -82,8 +86,20 @@ describe("computeStatus", () => {
       { name: "inventory-events", partitions: 3, replicationFactor: 1 },
     ]);
     expect(status.consumers).toEqual([
-      { name: "inventory", groupId: "inventory-group", desiredReplicas: 2, readyReplicas: 2, lag: 10 },
-      { name: "analytics", groupId: "analytics-group", desiredReplicas: 1, readyReplicas: 1, lag: 5 },
+      {
+        name: "inventory",
+        groupId: "inventory-group",
+        desiredReplicas: 2,
+        readyReplicas: 2,
+        lag: 10,
+      },
+      {
+        name: "analytics",
+        groupId: "analytics-group",
+        desiredReplicas: 1,
+        readyReplicas: 1,
+        lag: 5,
+      },
     ]);
     expect(status.producer).toEqual({ desiredReplicas: 1, readyReplicas: 1 });
     expect(status.totalLag).toBe(15);

@@ -38,7 +38,12 @@ export function seedSpec(): StreamingPipelineSpec {
   return {
     kafka: { bootstrapServers: "kafka.example:9092" },
     topics: [
-      { name: "order-events", partitions: 3, replicationFactor: 1, config: { "retention.ms": WEEK_MS } },
+      {
+        name: "order-events",
+        partitions: 3,
+        replicationFactor: 1,
+        config: { "retention.ms": WEEK_MS },
+      },
       {
         name: "inventory-events",
         partitions: 3,

@@ -58,9 +58,13 @@ describe("topicDeletionPolicy: Delete", () => {
     const p = examplePipeline(namespace, suffix);
     p.spec.topicDeletionPolicy = "Delete";
     await createPipeline(p);
-    const created = await waitForPipeline(namespace, "orders", "the finalizer and topics", (p) =>
-      (p.metadata.finalizers ?? []).includes("streaming-orders.io/delete-topics") &&
-      condition(p, "TopicsReady")?.status === "True",
+    const created = await waitForPipeline(
+      namespace,
+      "orders",
+      "the finalizer and topics",
+      (p) =>
+        (p.metadata.finalizers ?? []).includes("streaming-orders.io/delete-topics") &&
+        condition(p, "TopicsReady")?.status === "True",
     );
     expect(created.metadata.finalizers).toEqual(["streaming-orders.io/delete-topics"]);
     expect(await kafkaTopic(admin, orders)).toBeDefined();
@@ -69,13 +73,20 @@ describe("topicDeletionPolicy: Delete", () => {
     await eventually("the pipeline to be gone", () => gone("orders"));
     expect(await kafkaTopic(admin, orders)).toBeUndefined();
     expect(await kafkaTopic(admin, inventory)).toBeUndefined();
-    const events = await core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.name=orders" });
+    const events = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: "involvedObject.name=orders",
+    });
     expect(events.items.map((e) => e.message)).toContain(`deleted topics ${orders}, ${inventory}`);
     await eventually(
       "Deployments garbage-collected",
       async () =>
-        (await apps.listNamespacedDeployment({ namespace, labelSelector: "app.kubernetes.io/instance=orders" })).items
-          .length === 0
+        (
+          await apps.listNamespacedDeployment({
+            namespace,
+            labelSelector: "app.kubernetes.io/instance=orders",
+          })
+        ).items.length === 0
           ? true
           : undefined,
       90_000,
@@ -92,14 +103,22 @@ describe("topicDeletionPolicy: Delete", () => {
     second.spec.consumers = [];
     await createPipeline(first);
     await createPipeline(second);
-    await waitForPipeline(namespace, "first", "topics and finalizer", (p) =>
-      condition(p, "TopicsReady")?.status === "True" && (p.metadata.finalizers ?? []).length === 1,
+    await waitForPipeline(
+      namespace,
+      "first",
+      "topics and finalizer",
+      (p) =>
+        condition(p, "TopicsReady")?.status === "True" &&
+        (p.metadata.finalizers ?? []).length === 1,
     );
     await deletePipeline(namespace, "first");
     await eventually("the pipeline to be gone", () => gone("first"));
     expect(await kafkaTopic(admin, orders)).toBeDefined();
     expect(await kafkaTopic(admin, inventory)).toBeUndefined();
-    const events = await core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.name=first" });
+    const events = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: "involvedObject.name=first",
+    });
     expect(events.items.map((e) => e.message)).toContain(
       `deleted topics ${inventory}; kept ${orders} (still declared by ${namespace}/second)`,
     );
@@ -117,9 +136,17 @@ describe("topicDeletionPolicy: Delete", () => {
         name: "second",
         body: [{ op: "replace", path: "/spec/topicDeletionPolicy", value: "Delete" }],
       },
-      (await import("@kubernetes/client-node")).setHeaderOptions("Content-Type", "application/json-patch+json"),
+      (await import("@kubernetes/client-node")).setHeaderOptions(
+        "Content-Type",
+        "application/json-patch+json",
+      ),
     );
-    await waitForPipeline(namespace, "second", "the finalizer", (p) => (p.metadata.finalizers ?? []).length === 1);
+    await waitForPipeline(
+      namespace,
+      "second",
+      "the finalizer",
+      (p) => (p.metadata.finalizers ?? []).length === 1,
+    );
     await custom.patchNamespacedCustomObject(
       {
         group: "streaming-orders.io",
@@ -129,8 +156,16 @@ describe("topicDeletionPolicy: Delete", () => {
         name: "second",
         body: [{ op: "replace", path: "/spec/topicDeletionPolicy", value: "Retain" }],
       },
-      (await import("@kubernetes/client-node")).setHeaderOptions("Content-Type", "application/json-patch+json"),
+      (await import("@kubernetes/client-node")).setHeaderOptions(
+        "Content-Type",
+        "application/json-patch+json",
+      ),
     );
-    await waitForPipeline(namespace, "second", "no finalizer", (p) => (p.metadata.finalizers ?? []).length === 0);
+    await waitForPipeline(
+      namespace,
+      "second",
+      "no finalizer",
+      (p) => (p.metadata.finalizers ?? []).length === 0,
+    );
   });
 });

@@ -31,7 +31,12 @@ export async function installCrd(): Promise<void> {
   ) as k8s.V1CustomResourceDefinition;
   // Sent as is: the typed serializer of KubernetesObjectApi would drop the x-kubernetes-* keys.
   await extensions.patchCustomResourceDefinition(
-    { name: crd.metadata?.name ?? "", body: crd, fieldManager: "streaming-orders-tests", force: true },
+    {
+      name: crd.metadata?.name ?? "",
+      body: crd,
+      fieldManager: "streaming-orders-tests",
+      force: true,
+    },
     k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply),
   );
   await eventually("the StreamingPipeline CRD to be established", async () => {
@@ -105,7 +110,13 @@ export async function jsonPatchPipeline(
 }
 
 export async function deletePipeline(namespace: string, name: string): Promise<void> {
-  await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
+  await custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: PLURAL,
+    name,
+  });
 }
 
 export function condition(p: StreamingPipeline, type: string): Condition | undefined {
@@ -132,7 +143,9 @@ export function waitForPipeline(
 }
 
 /** The API server's message for a refused request, and its HTTP code. */
-export async function refusal(request: Promise<unknown>): Promise<{ code: number; message: string }> {
+export async function refusal(
+  request: Promise<unknown>,
+): Promise<{ code: number; message: string }> {
   try {
     await request;
   } catch (err) {

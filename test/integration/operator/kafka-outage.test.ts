@@ -73,14 +73,20 @@ describe("when Kafka cannot be reached", () => {
     const p = examplePipeline(namespace, suffix);
     p.spec.kafka = { bootstrapServers: dead };
     await createPipeline(p);
-    const got = await waitForPipeline(namespace, "orders", "KafkaReachable=False", (p) =>
-      condition(p, "KafkaReachable")?.status === "False",
+    const got = await waitForPipeline(
+      namespace,
+      "orders",
+      "KafkaReachable=False",
+      (p) => condition(p, "KafkaReachable")?.status === "False",
     );
     expect(condition(got, "KafkaReachable")).toMatchObject({ reason: "KafkaUnreachable" });
     expect(condition(got, "KafkaReachable")?.message).toMatch(
       new RegExp(`^could not connect to ${dead} \\(ECONNREFUSED\\); retrying in \\d+(ms|s)$`),
     );
-    expect(condition(got, "TopicsReady")).toMatchObject({ status: "Unknown", reason: "KafkaUnreachable" });
+    expect(condition(got, "TopicsReady")).toMatchObject({
+      status: "Unknown",
+      reason: "KafkaUnreachable",
+    });
     expect(condition(got, "Ready")).toMatchObject({ status: "False", reason: "KafkaUnreachable" });
     // The workloads are applied anyway, pointing at the address the spec gives.
     const producer = await apps.readNamespacedDeployment({ namespace, name: "orders-producer" });
@@ -88,11 +94,21 @@ describe("when Kafka cannot be reached", () => {
       name: "KAFKA_BOOTSTRAP_SERVERS",
       value: dead,
     });
-    const events = await core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.name=orders" });
-    expect(events.items.map((e) => [e.type, e.reason])).toContainEqual(["Warning", "KafkaUnreachable"]);
+    const events = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: "involvedObject.name=orders",
+    });
+    expect(events.items.map((e) => [e.type, e.reason])).toContainEqual([
+      "Warning",
+      "KafkaUnreachable",
+    ]);
 
     await eventually("several retries with backoff", async () =>
-      (await metric(operator, "streaming_orders_reconcile_errors_total", 'reason="KafkaUnreachable"')) >= 3
+      (await metric(
+        operator,
+        "streaming_orders_reconcile_errors_total",
+        'reason="KafkaUnreachable"',
+      )) >= 3
         ? true
         : undefined,
     );
@@ -103,10 +119,17 @@ describe("when Kafka cannot be reached", () => {
     await jsonPatchPipeline(namespace, "orders", [
       { op: "replace", path: "/spec/kafka/bootstrapServers", value: kafkaBrokers() },
     ]);
-    const p = await waitForPipeline(namespace, "orders", "KafkaReachable=True and TopicsReady=True", (p) =>
-      condition(p, "KafkaReachable")?.status === "True" && condition(p, "TopicsReady")?.status === "True",
+    const p = await waitForPipeline(
+      namespace,
+      "orders",
+      "KafkaReachable=True and TopicsReady=True",
+      (p) =>
+        condition(p, "KafkaReachable")?.status === "True" &&
+        condition(p, "TopicsReady")?.status === "True",
     );
-    expect(condition(p, "KafkaReachable")?.message).toBe(`connected to ${kafkaBrokers()} (1 broker)`);
+    expect(condition(p, "KafkaReachable")?.message).toBe(
+      `connected to ${kafkaBrokers()} (1 broker)`,
+    );
     const admin = await testAdmin();
     expect((await kafkaTopic(admin, topics[0] as string))?.partitions).toBe(3);
     await admin.disconnect();
@@ -119,14 +142,20 @@ describe("when its own broker stops and comes back", () => {
   let bootstrap: string;
 
   const kafkaSh = async (cmd: "up" | "down") =>
-    (await run(resolve(repoRoot, "hack/kafka.sh"), [cmd], { cwd: repoRoot, env, timeout: 180_000 })).stdout
+    (
+      await run(resolve(repoRoot, "hack/kafka.sh"), [cmd], { cwd: repoRoot, env, timeout: 180_000 })
+    ).stdout
       .trim()
       .split("\n")
       .at(-1) ?? "";
 
   beforeAll(async () => {
     // A second single-node Kafka with its own ports and data, so the shared broker stays up.
-    env = { ...process.env, STREAMING_ORDERS_RUN: runDir, KAFKA_PORT: String(await freePortPair()) };
+    env = {
+      ...process.env,
+      STREAMING_ORDERS_RUN: runDir,
+      KAFKA_PORT: String(await freePortPair()),
+    };
     bootstrap = await kafkaSh("up");
   }, 240_000);
 
@@ -140,8 +169,11 @@ describe("when its own broker stops and comes back", () => {
     p.metadata.name = "own-broker";
     p.spec.kafka = { bootstrapServers: bootstrap };
     await createPipeline(p);
-    await waitForPipeline(namespace, "own-broker", "TopicsReady=True", (p) =>
-      condition(p, "TopicsReady")?.status === "True",
+    await waitForPipeline(
+      namespace,
+      "own-broker",
+      "TopicsReady=True",
+      (p) => condition(p, "TopicsReady")?.status === "True",
     );
 
     await kafkaSh("down");
@@ -152,7 +184,9 @@ describe("when its own broker stops and comes back", () => {
       (p) => condition(p, "KafkaReachable")?.status === "False",
       30_000,
     );
-    expect(condition(down, "KafkaReachable")?.message).toContain(`could not connect to ${bootstrap}`);
+    expect(condition(down, "KafkaReachable")?.message).toContain(
+      `could not connect to ${bootstrap}`,
+    );
 
     // Same address, fresh storage: the operator must notice on its own and create the topics again.
     expect(await kafkaSh("up")).toBe(bootstrap);
@@ -160,13 +194,17 @@ describe("when its own broker stops and comes back", () => {
       namespace,
       "own-broker",
       "KafkaReachable=True and TopicsReady=True again",
-      (p) => condition(p, "KafkaReachable")?.status === "True" && condition(p, "TopicsReady")?.status === "True",
+      (p) =>
+        condition(p, "KafkaReachable")?.status === "True" &&
+        condition(p, "TopicsReady")?.status === "True",
       60_000,
     );
     const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    expect((await kafkaTopic(admin, topics[0] as string))?.config).toEqual({ "retention.ms": "604800000" });
+    expect((await kafkaTopic(admin, topics[0] as string))?.config).toEqual({
+      "retention.ms": "604800000",
+    });
     await admin.disconnect();
   }, 240_000);
 });

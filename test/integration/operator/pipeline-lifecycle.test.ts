@@ -79,7 +79,10 @@ describe("the operator with the example pipeline", () => {
       expect(env.ORDER_TOPIC).toBe(orders);
       expect(env.INVENTORY_TOPIC).toBe(inventory);
     }
-    const inventoryDeployment = await apps.readNamespacedDeployment({ namespace, name: "orders-inventory" });
+    const inventoryDeployment = await apps.readNamespacedDeployment({
+      namespace,
+      name: "orders-inventory",
+    });
     // Autoscaling is on: a new consumer starts at minReplicas.
     expect(inventoryDeployment.spec?.replicas).toBe(1);
     const service = await core.readNamespacedService({ namespace, name: "orders-producer" });
@@ -88,9 +91,13 @@ describe("the operator with the example pipeline", () => {
   });
 
   it("reports Kafka and topics ready, and workloads not ready while no pod can run (no node)", async () => {
-    const p = await waitForPipeline(namespace, "orders", "TopicsReady=True and WorkloadsReady reported", (p) =>
-      condition(p, "TopicsReady")?.status === "True" &&
-      condition(p, "WorkloadsReady")?.reason === "ReplicasNotReady",
+    const p = await waitForPipeline(
+      namespace,
+      "orders",
+      "TopicsReady=True and WorkloadsReady reported",
+      (p) =>
+        condition(p, "TopicsReady")?.status === "True" &&
+        condition(p, "WorkloadsReady")?.reason === "ReplicasNotReady",
     );
     expect(p.status?.observedGeneration).toBe(p.metadata.generation);
     expect(condition(p, "KafkaReachable")).toMatchObject({
@@ -107,7 +114,9 @@ describe("the operator with the example pipeline", () => {
       { name: orders, partitions: 3, replicationFactor: 1 },
       { name: inventory, partitions: 3, replicationFactor: 1 },
     ]);
-    expect(p.status?.consumers?.map((c) => [c.name, c.groupId, c.desiredReplicas, c.readyReplicas])).toEqual([
+    expect(
+      p.status?.consumers?.map((c) => [c.name, c.groupId, c.desiredReplicas, c.readyReplicas]),
+    ).toEqual([
       ["inventory", "inventory-group", 1, 0],
       ["analytics", "analytics-group", 1, 0],
     ]);
@@ -128,20 +137,29 @@ describe("the operator with the example pipeline", () => {
     await eventually("6 partitions in Kafka", async () =>
       (await kafkaTopic(admin, orders))?.partitions === 6 ? true : undefined,
     );
-    const p = await waitForPipeline(namespace, "orders", "status with 6 partitions", (p) =>
-      p.status?.observedGeneration === patched.metadata.generation &&
-      p.status?.topics?.[0]?.partitions === 6,
+    const p = await waitForPipeline(
+      namespace,
+      "orders",
+      "status with 6 partitions",
+      (p) =>
+        p.status?.observedGeneration === patched.metadata.generation &&
+        p.status?.topics?.[0]?.partitions === 6,
     );
-    expect(condition(p, "TopicsReady")).toMatchObject({ status: "True", observedGeneration: patched.metadata.generation });
+    expect(condition(p, "TopicsReady")).toMatchObject({
+      status: "True",
+      observedGeneration: patched.metadata.generation,
+    });
   });
 
   it("is refused by the API server when partitions go down, with the CEL rule's message", async () => {
     const { code, message } = await refusal(
-      jsonPatchPipeline(namespace, "orders", [{ op: "replace", path: "/spec/topics/0/partitions", value: 3 }]),
+      jsonPatchPipeline(namespace, "orders", [
+        { op: "replace", path: "/spec/topics/0/partitions", value: 3 },
+      ]),
     );
     expect(code).toBe(422);
     expect(message).toContain(
-      "spec.topics[0].partitions: Invalid value: \"integer\": partitions cannot be decreased (Kafka cannot remove partitions)",
+      'spec.topics[0].partitions: Invalid value: "integer": partitions cannot be decreased (Kafka cannot remove partitions)',
     );
     expect((await kafkaTopic(admin, orders))?.partitions).toBe(6);
   });
@@ -151,13 +169,18 @@ describe("the operator with the example pipeline", () => {
     await admin.alterConfigs({
       validateOnly: false,
       resources: [
-        { type: ConfigResourceTypes.TOPIC, name: inventory, configEntries: [{ name: "retention.ms", value: "1000" }] },
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: inventory,
+          configEntries: [{ name: "retention.ms", value: "1000" }],
+        },
       ],
     });
     // No spec change: the periodic resync finds the drift.
     await eventually(
       "retention.ms restored",
-      async () => ((await kafkaTopic(admin, inventory))?.config["retention.ms"] === WEEK ? true : undefined),
+      async () =>
+        (await kafkaTopic(admin, inventory))?.config["retention.ms"] === WEEK ? true : undefined,
       30_000,
     );
   });
@@ -169,9 +192,17 @@ describe("the operator with the example pipeline", () => {
     paused.spec.producer.replicas = 0;
     paused.spec.consumers = [];
     await createPipeline(paused);
-    const p = await waitForPipeline(namespace, "paused", "Ready=True", (p) => condition(p, "Ready")?.status === "True");
+    const p = await waitForPipeline(
+      namespace,
+      "paused",
+      "Ready=True",
+      (p) => condition(p, "Ready")?.status === "True",
+    );
     expect(condition(p, "Ready")).toMatchObject({ reason: "PipelineReady", observedGeneration: 1 });
-    expect(condition(p, "WorkloadsReady")).toMatchObject({ status: "True", message: "ready: producer 0/0" });
+    expect(condition(p, "WorkloadsReady")).toMatchObject({
+      status: "True",
+      message: "ready: producer 0/0",
+    });
     expect(p.status?.observedGeneration).toBe(1);
   });
 

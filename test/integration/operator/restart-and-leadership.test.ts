@@ -47,8 +47,12 @@ async function resourceVersions(): Promise<Record<string, string | undefined>> {
   const services = await core.listNamespacedService({ namespace });
   return {
     pipeline: p.metadata.resourceVersion,
-    ...Object.fromEntries(deployments.items.map((d) => [`deployment/${d.metadata?.name}`, d.metadata?.resourceVersion])),
-    ...Object.fromEntries(services.items.map((s) => [`service/${s.metadata?.name}`, s.metadata?.resourceVersion])),
+    ...Object.fromEntries(
+      deployments.items.map((d) => [`deployment/${d.metadata?.name}`, d.metadata?.resourceVersion]),
+    ),
+    ...Object.fromEntries(
+      services.items.map((s) => [`service/${s.metadata?.name}`, s.metadata?.resourceVersion]),
+    ),
   };
 }
 
@@ -102,7 +106,12 @@ describe("operator restarts and leader election", () => {
     const follower = leader === a ? b : a;
 
     await createPipeline(examplePipeline(namespace, suffix));
-    await waitForPipeline(namespace, "orders", "TopicsReady=True", (p) => condition(p, "TopicsReady")?.status === "True");
+    await waitForPipeline(
+      namespace,
+      "orders",
+      "TopicsReady=True",
+      (p) => condition(p, "TopicsReady")?.status === "True",
+    );
     await settled();
 
     expect(follower.isLeader()).toBe(false);
@@ -110,7 +119,10 @@ describe("operator restarts and leader election", () => {
     expect(await reconciles(follower)).toBe(0);
     expect(await metric(follower, "streaming_orders_leader")).toBe(0);
     expect(await metric(leader as OperatorHandle, "streaming_orders_leader")).toBe(1);
-    const lease = await coordination.readNamespacedLease({ namespace, name: "streaming-orders-operator" });
+    const lease = await coordination.readNamespacedLease({
+      namespace,
+      name: "streaming-orders-operator",
+    });
     expect(lease.spec?.holderIdentity).toBe(leader?.identity);
     const events = await core.listNamespacedEvent({
       namespace,
@@ -131,25 +143,39 @@ describe("operator restarts and leader election", () => {
     if (!leader || !standby) throw new Error("expected a leader and a standby");
     await stop(leader);
     await standby.whenLeading(15_000);
-    await jsonPatchPipeline(namespace, "orders", [{ op: "replace", path: "/spec/topics/0/partitions", value: 4 }]);
+    await jsonPatchPipeline(namespace, "orders", [
+      { op: "replace", path: "/spec/topics/0/partitions", value: 4 },
+    ]);
     await eventually("4 partitions in Kafka", async () =>
       (await kafkaTopic(admin, topics[0] as string))?.partitions === 4 ? true : undefined,
     );
-    const lease = await coordination.readNamespacedLease({ namespace, name: "streaming-orders-operator" });
+    const lease = await coordination.readNamespacedLease({
+      namespace,
+      name: "streaming-orders-operator",
+    });
     expect(lease.spec?.holderIdentity).toBe(standby.identity);
     expect(lease.spec?.leaseTransitions).toBeGreaterThanOrEqual(1);
   });
 
   it("changes nothing when restarted: every resourceVersion stays the same", async () => {
-    await waitForPipeline(namespace, "orders", "status for generation 2", (p) => p.status?.observedGeneration === 2);
+    await waitForPipeline(
+      namespace,
+      "orders",
+      "status for generation 2",
+      (p) => p.status?.observedGeneration === 2,
+    );
     const before = await settled();
     for (const op of [...running]) await stop(op);
 
     const restarted = await start("operator-c");
     await restarted.whenLeading();
     // The first reconcile runs at start; wait for it and two resyncs (3 s apart) more.
-    await eventually("three reconciles after the restart", async () =>
-      (await metric(restarted, "streaming_orders_reconcile_total", 'result="success"')) >= 3 ? true : undefined,
+    await eventually(
+      "three reconciles after the restart",
+      async () =>
+        (await metric(restarted, "streaming_orders_reconcile_total", 'result="success"')) >= 3
+          ? true
+          : undefined,
       20_000,
     );
     expect(await resourceVersions()).toEqual(before);

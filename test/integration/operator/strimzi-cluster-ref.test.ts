@@ -39,29 +39,41 @@ async function installStrimziStandIn(): Promise<void> {
   } catch {
     // not installed
   }
-  await extensions.createCustomResourceDefinition({
-    body: {
-      metadata: { name: STRIMZI_CRD },
-      spec: {
-        group: "kafka.strimzi.io",
-        scope: "Namespaced",
-        names: { plural: "kafkas", singular: "kafka", kind: "Kafka" },
-        versions: [
-          {
-            name: "v1beta2",
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: { openAPIV3Schema: { type: "object", xKubernetesPreserveUnknownFields: true } },
-          },
-        ],
+  // Server-side apply sends the body as is (the typed create would drop x-kubernetes-* keys).
+  await extensions.patchCustomResourceDefinition(
+    {
+      name: STRIMZI_CRD,
+      fieldManager: "streaming-orders-tests",
+      body: {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: STRIMZI_CRD },
+        spec: {
+          group: "kafka.strimzi.io",
+          scope: "Namespaced",
+          names: { plural: "kafkas", singular: "kafka", kind: "Kafka" },
+          versions: [
+            {
+              name: "v1beta2",
+              served: true,
+              storage: true,
+              subresources: { status: {} },
+              schema: {
+                openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+              },
+            },
+          ],
+        },
       },
-    } as k8s.V1CustomResourceDefinition,
-  });
+    },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply),
+  );
   createdCrd = true;
   await eventually("the Kafka CRD to be established", async () => {
     const crd = await extensions.readCustomResourceDefinition({ name: STRIMZI_CRD });
-    return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+    return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
+      ? true
+      : undefined;
   });
 }
 
@@ -76,7 +88,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await deleteNamespace(namespace);
-  if (createdCrd) await extensions.deleteCustomResourceDefinition({ name: STRIMZI_CRD }).catch(() => undefined);
+  if (createdCrd)
+    await extensions.deleteCustomResourceDefinition({ name: STRIMZI_CRD }).catch(() => undefined);
   const admin = await testAdmin();
   await deleteTopics(admin, topics);
   await admin.disconnect();
@@ -87,14 +100,22 @@ describe("spec.kafka.clusterRef to a Strimzi Kafka", () => {
     const p = examplePipeline(namespace, suffix);
     p.spec.kafka = { clusterRef: { name: "my-cluster", listener: "plain" } };
     await createPipeline(p);
-    const got = await waitForPipeline(namespace, "orders", "KafkaReachable=False", (p) =>
-      condition(p, "KafkaReachable")?.status === "False",
+    const got = await waitForPipeline(
+      namespace,
+      "orders",
+      "KafkaReachable=False",
+      (p) => condition(p, "KafkaReachable")?.status === "False",
     );
     expect(condition(got, "KafkaReachable")).toMatchObject({ reason: "KafkaClusterNotFound" });
     expect(condition(got, "KafkaReachable")?.message).toMatch(
-      new RegExp(`^Strimzi Kafka ${namespace}/my-cluster \\(kafka.strimzi.io\\) does not exist; retrying in `),
+      new RegExp(
+        `^Strimzi Kafka ${namespace}/my-cluster \\(kafka.strimzi.io\\) does not exist; retrying in `,
+      ),
     );
-    expect(condition(got, "WorkloadsReady")).toMatchObject({ status: "False", reason: "KafkaAddressUnknown" });
+    expect(condition(got, "WorkloadsReady")).toMatchObject({
+      status: "False",
+      reason: "KafkaAddressUnknown",
+    });
   });
 
   it("reads the bootstrap address from the Kafka's status listeners and creates the topics", async () => {
@@ -103,7 +124,12 @@ describe("spec.kafka.clusterRef to a Strimzi Kafka", () => {
       version: "v1beta2",
       namespace,
       plural: "kafkas",
-      body: { apiVersion: "kafka.strimzi.io/v1beta2", kind: "Kafka", metadata: { name: "my-cluster" }, spec: {} },
+      body: {
+        apiVersion: "kafka.strimzi.io/v1beta2",
+        kind: "Kafka",
+        metadata: { name: "my-cluster" },
+        spec: {},
+      },
     });
     await custom.patchNamespacedCustomObjectStatus(
       {
@@ -124,8 +150,11 @@ describe("spec.kafka.clusterRef to a Strimzi Kafka", () => {
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
     );
     // Nothing about the pipeline changed: the retry with backoff finds the Kafka.
-    const p = await waitForPipeline(namespace, "orders", "TopicsReady=True", (p) =>
-      condition(p, "TopicsReady")?.status === "True",
+    const p = await waitForPipeline(
+      namespace,
+      "orders",
+      "TopicsReady=True",
+      (p) => condition(p, "TopicsReady")?.status === "True",
     );
     expect(p.status?.bootstrapServers).toBe(kafkaBrokers());
     const admin = await testAdmin();
@@ -137,8 +166,11 @@ describe("spec.kafka.clusterRef to a Strimzi Kafka", () => {
     await jsonPatchPipeline(namespace, "orders", [
       { op: "replace", path: "/spec/kafka/clusterRef/listener", value: "external" },
     ]);
-    const p = await waitForPipeline(namespace, "orders", "KafkaClusterNotReady", (p) =>
-      condition(p, "KafkaReachable")?.reason === "KafkaClusterNotReady",
+    const p = await waitForPipeline(
+      namespace,
+      "orders",
+      "KafkaClusterNotReady",
+      (p) => condition(p, "KafkaReachable")?.reason === "KafkaClusterNotReady",
     );
     expect(condition(p, "KafkaReachable")?.message).toContain(
       `Strimzi Kafka ${namespace}/my-cluster has no listener "external" (listeners: tls, plain)`,

@@ -25,7 +25,12 @@ const wide = uniqueName("wide");
 const replicated = uniqueName("replicated");
 
 /** A pipeline with just topics: what Kafka cannot do is refused whatever the API server let in. */
-function topicsOnly(name: string, topic: string, partitions: number, replicationFactor = 1): StreamingPipeline {
+function topicsOnly(
+  name: string,
+  topic: string,
+  partitions: number,
+  replicationFactor = 1,
+): StreamingPipeline {
   return {
     apiVersion: "streaming-orders.io/v1alpha1",
     kind: "StreamingPipeline",
@@ -58,10 +63,16 @@ afterAll(async () => {
 describe("what Kafka cannot do", () => {
   it("refuses to shrink a topic that already has more partitions, and says so in status and an Event", async () => {
     // The CEL rule guards edits; a new pipeline adopting an existing wider topic bypasses it.
-    await admin.createTopics({ topics: [{ topic: wide, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: wide, numPartitions: 6, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
     await createPipeline(topicsOnly("shrink", wide, 3));
-    const p = await waitForPipeline(namespace, "shrink", "TopicsReady=False", (p) =>
-      condition(p, "TopicsReady")?.status === "False",
+    const p = await waitForPipeline(
+      namespace,
+      "shrink",
+      "TopicsReady=False",
+      (p) => condition(p, "TopicsReady")?.status === "False",
     );
     expect(condition(p, "TopicsReady")).toMatchObject({
       reason: "PartitionDecreaseRefused",
@@ -70,15 +81,24 @@ describe("what Kafka cannot do", () => {
     expect(condition(p, "Ready")).toMatchObject({ status: "False", reason: "TopicsNotReady" });
     expect(p.status?.topics).toEqual([{ name: wide, partitions: 6, replicationFactor: 1 }]);
     expect((await kafkaTopic(admin, wide))?.partitions).toBe(6);
-    const events = await core.listNamespacedEvent({ namespace, fieldSelector: "involvedObject.name=shrink" });
-    expect(events.items.map((e) => [e.type, e.reason])).toContainEqual(["Warning", "PartitionDecreaseRefused"]);
+    const events = await core.listNamespacedEvent({
+      namespace,
+      fieldSelector: "involvedObject.name=shrink",
+    });
+    expect(events.items.map((e) => [e.type, e.reason])).toContainEqual([
+      "Warning",
+      "PartitionDecreaseRefused",
+    ]);
   });
 
   it("reports Kafka's refusal of a replication factor above the broker count", async () => {
     const brokers = (await admin.describeCluster()).brokers.length;
     await createPipeline(topicsOnly("replicas", replicated, 3, brokers + 1));
-    const p = await waitForPipeline(namespace, "replicas", "TopicsReady=False", (p) =>
-      condition(p, "TopicsReady")?.status === "False",
+    const p = await waitForPipeline(
+      namespace,
+      "replicas",
+      "TopicsReady=False",
+      (p) => condition(p, "TopicsReady")?.status === "False",
     );
     expect(condition(p, "TopicsReady")).toMatchObject({
       reason: "TopicAdminFailed",

@@ -36,7 +36,7 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
         if (analytics) analytics.groupId = "inventory-group";
       },
       message:
-        "spec.consumers: Invalid value: \"array\": groupId inventory-group is used by more than one consumer: each consumer needs its own group",
+        'spec.consumers: Invalid value: "array": groupId inventory-group is used by more than one consumer: each consumer needs its own group',
     },
     {
       case: "a consumer reading an undeclared topic",
@@ -52,7 +52,8 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
       edit: (p) => {
         p.spec.producer.topic = "orders-v2";
       },
-      message: "spec.producer.topic: Invalid value: \"object\": producer.topic orders-v2 must be declared in spec.topics",
+      message:
+        'spec.producer.topic: Invalid value: "object": producer.topic orders-v2 must be declared in spec.topics',
     },
     {
       case: "two consumers with one name",
@@ -67,7 +68,8 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
       edit: (p) => {
         p.spec.kafka.clusterRef = { name: "my-cluster" };
       },
-      message: "spec.kafka: Invalid value: \"object\": set exactly one of kafka.bootstrapServers and kafka.clusterRef",
+      message:
+        'spec.kafka: Invalid value: "object": set exactly one of kafka.bootstrapServers and kafka.clusterRef',
     },
     {
       case: "maxReplicas below minReplicas",
@@ -83,7 +85,8 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
         const t = p.spec.topics[0];
         if (t) t.partitions = 1001;
       },
-      message: "spec.topics[0].partitions: Invalid value: 1001: spec.topics[0].partitions in body should be less than or equal to 1000",
+      message:
+        "spec.topics[0].partitions: Invalid value: 1001: spec.topics[0].partitions in body should be less than or equal to 1000",
     },
     {
       case: "a topic name Kafka would refuse",
@@ -91,7 +94,8 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
         const t = p.spec.topics[0];
         if (t) t.name = "orders/v2";
       },
-      message: "spec.topics[0].name: Invalid value: \"orders/v2\": spec.topics[0].name in body should match",
+      message:
+        'spec.topics[0].name: Invalid value: "orders/v2": spec.topics[0].name in body should match',
     },
     {
       case: "a custom consumer without a command",
@@ -99,7 +103,7 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
         const c = p.spec.consumers[1];
         if (c) c.role = "custom";
       },
-      message: "spec.consumers[1]: Invalid value: \"object\": a custom consumer needs a command",
+      message: 'spec.consumers[1]: Invalid value: "object": a custom consumer needs a command',
     },
   ])("$case", async ({ edit, message }) => {
     const { code, message: got } = await refusal(createPipeline(seed(edit)));

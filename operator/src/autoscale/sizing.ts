@@ -1,0 +1,123 @@
+import { roundRobinGroups } from "./assignment.js";
+
+/** What one partition asks of its consumer. */
+export interface PartitionWork {
+  /** Events/s arriving. */
+  production: number;
+  /** Events waiting. */
+  lag: number;
+}
+
+export interface SizingInput {
+  partitions: readonly PartitionWork[];
+  /** Events/s one replica works through. */
+  perReplica: number;
+  /** Fraction of a replica's capacity to plan on (headroom for noise). */
+  targetUtilization: number;
+  catchUpSeconds: number;
+  /** Replicas now: keeping them costs nothing, any other count costs a rebalance. */
+  current: number;
+  /** Seconds a change stops the group (pod start-up plus rebalance). */
+  rebalanceSeconds: number;
+  lower: number;
+  upper: number;
+}
+
+export interface Sizing {
+  replicas: number;
+  /** True when `replicas` drains the backlog in time and keeps up; false means the best there is. */
+  sufficient: boolean;
+  /** The replicas that would keep up with production alone (no backlog), within the bounds. */
+  keepUpReplicas: number;
+}
+
+/**
+ * The busiest member's load (events/s) with `replicas` members: production on its partitions
+ * plus their backlog spread over `drainSeconds`. A member only reads its own partitions, so the
+ * busiest one, not the average, decides whether the group keeps up.
+ */
+export function peakMemberLoad(
+  partitions: readonly PartitionWork[],
+  replicas: number,
+  drainSeconds: number,
+): number {
+  let peak = 0;
+  for (const group of roundRobinGroups(partitions.length, replicas)) {
+    let load = 0;
+    for (const i of group) {
+      const p = partitions[i];
+      if (p) load += p.production + p.lag / drainSeconds;
+    }
+    peak = Math.max(peak, load);
+  }
+  return peak;
+}
+
+/**
+ * Seconds until every member has worked off its partitions' backlog at `perReplica` events/s
+ * while production continues; Infinity when some member falls behind, 0 with no backlog.
+ */
+export function drainSeconds(
+  partitions: readonly PartitionWork[],
+  replicas: number,
+  perReplica: number,
+): number {
+  let longest = 0;
+  for (const group of roundRobinGroups(partitions.length, replicas)) {
+    const lag = group.reduce((sum, i) => sum + (partitions[i]?.lag ?? 0), 0);
+    const production = group.reduce((sum, i) => sum + (partitions[i]?.production ?? 0), 0);
+    if (lag <= 0) continue;
+    if (perReplica <= production) return Number.POSITIVE_INFINITY;
+    longest = Math.max(longest, lag / (perReplica - production));
+  }
+  if (replicas <= 0 && partitions.some((p) => p.lag > 0 || p.production > 0)) {
+    return Number.POSITIVE_INFINITY;
+  }
+  return longest;
+}
+
+const idle = (partitions: readonly PartitionWork[]) =>
+  partitions.every((p) => p.lag <= 0 && p.production <= 0);
+
+/**
+ * The fewest replicas in [lower, upper] whose busiest member can keep up and drain its backlog
+ * within `catchUpSeconds`. A count other than the current one pays for its rebalance: the backlog
+ * grows by `rebalanceSeconds` of production and the time left to drain shrinks by as much.
+ *
+ * Counts that leave the busiest member with as many partitions as a smaller count (5 replicas
+ * over 12 partitions still leave 3 partitions on some member, as 4 do) are never chosen, since
+ * the smaller count is tried first. When no count suffices, the fewest replicas with the lowest
+ * peak load: the best the partitions allow.
+ */
+export function sizeForBacklog(input: SizingInput): Sizing {
+  const { partitions, perReplica, targetUtilization, current, lower, upper } = input;
+  const budget = perReplica * targetUtilization;
+  const loadWith = (replicas: number) => {
+    if (replicas <= 0) return idle(partitions) ? 0 : Number.POSITIVE_INFINITY;
+    if (replicas === current) return peakMemberLoad(partitions, replicas, input.catchUpSeconds);
+    const pause = input.rebalanceSeconds;
+    const grown = partitions.map((p) => ({ ...p, lag: p.lag + p.production * pause }));
+    return peakMemberLoad(grown, replicas, Math.max(1, input.catchUpSeconds - pause));
+  };
+  const keepUp = (replicas: number) =>
+    replicas > 0
+      ? peakMemberLoad(
+          partitions.map((p) => ({ production: p.production, lag: 0 })),
+          replicas,
+          1,
+        ) <= budget
+      : idle(partitions);
+  let keepUpReplicas = upper;
+  for (let r = upper; r >= lower; r--) if (keepUp(r)) keepUpReplicas = r;
+  for (let r = lower; r <= upper; r++) {
+    if (loadWith(r) <= budget) return { replicas: r, sufficient: true, keepUpReplicas };
+  }
+  // Nothing meets the target: take the most throughput, judged without the one-off rebalance
+  // cost, which would otherwise keep a group at a count that can never catch up.
+  let best = { replicas: Math.max(lower, 1), load: Number.POSITIVE_INFINITY };
+  for (let r = Math.max(lower, 1); r <= upper; r++) {
+    const load = peakMemberLoad(partitions, r, input.catchUpSeconds);
+    if (load < best.load) best = { replicas: r, load };
+  }
+  return { replicas: Math.min(best.replicas, upper), sufficient: false, keepUpReplicas };
+}

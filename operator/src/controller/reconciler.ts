@@ -1,0 +1,441 @@
+import type { V1Deployment } from "@kubernetes/client-node";
+import type { Admin } from "kafkajs";
+import type { Logger } from "pino";
+import { CONDITION } from "../api/constants.js";
+import type { ConsumerSpec, StreamingPipeline } from "../api/types.js";
+import type { AdminPool } from "../kafka/admin-pool.js";
+import {
+  KafkaConfigError,
+  type KafkaConnection,
+  type KafkaReferenceReader,
+  resolveKafkaConnection,
+} from "../kafka/connection.js";
+import { KafkaUnreachableError } from "../kafka/errors.js";
+import { totalLag } from "../kafka/lag.js";
+import { type GroupLag, readGroupLag } from "../kafka/lag-reader.js";
+import {
+  applyTopicPlan,
+  deleteTopics,
+  observeTopics,
+  type TopicAction,
+} from "../kafka/topic-admin.js";
+import { apply } from "../kube/apply.js";
+import type { KubeClients } from "../kube/clients.js";
+import { apiMessage } from "../kube/errors.js";
+import type { EventSink } from "../kube/events.js";
+import type { OwnedObjects } from "../kube/owned.js";
+import type { PipelineStore } from "../kube/pipelines.js";
+import { transitions } from "../reconcile/conditions.js";
+import { consumerReplicas, type ScaleDecision } from "../reconcile/consumer-replicas.js";
+import { planTopics } from "../reconcile/desired-topics.js";
+import {
+  desiredDeployment,
+  desiredProducerService,
+  type Workload,
+} from "../reconcile/desired-workloads.js";
+import {
+  finalizerChange,
+  hasTopicsFinalizer,
+  topicsToDelete,
+  withFinalizer,
+  withoutFinalizer,
+} from "../reconcile/finalizer.js";
+import { consumerGroupId, consumerName, PRODUCER, producerName } from "../reconcile/names.js";
+import {
+  type ConsumerObservation,
+  computeStatus,
+  type DeploymentObservation,
+  type KafkaObservation,
+  type TopicsObservation,
+  type WorkloadObservation,
+} from "../reconcile/status.js";
+import { statusPatch } from "../reconcile/status-patch.js";
+import { type WorkloadKafka, workloadKafka } from "../reconcile/workload-kafka.js";
+import { formatDuration } from "./backoff.js";
+import { parseKey } from "./event-filter.js";
+
+/**
+ * The autoscaler's seam: given a consumer and what was observed of it, the replicas it should
+ * have, or undefined to keep what it has. A later module implements it as a pure policy.
+ */
+export type ReplicaAdvisor = (input: {
+  pipeline: StreamingPipeline;
+  consumer: ConsumerSpec;
+  currentReplicas: number | undefined;
+  lag: GroupLag | undefined;
+}) => ScaleDecision | undefined;
+
+export interface ReconcilerDeps {
+  clients: KubeClients;
+  pipelines: PipelineStore;
+  owned: OwnedObjects;
+  kafkaRefs: KafkaReferenceReader;
+  admins: AdminPool;
+  events: EventSink;
+  log: Logger;
+  workloadImage: string;
+  /** Where other pipelines may live (for shared-topic checks); empty means all namespaces. */
+  watchNamespaces: readonly string[];
+  replicaAdvisor?: ReplicaAdvisor;
+  now?: () => Date;
+}
+
+export interface ReconcileContext {
+  /** The delay before the next attempt if this one fails: said in status messages. */
+  retryDelayMs: number;
+}
+
+export type ReconcileResult =
+  /** Converged, or waiting for an event (a Deployment becoming ready) that will wake it. */
+  | { outcome: "done" }
+  /** A transient failure the status already explains: retry with backoff. */
+  | { outcome: "retry"; reason: string };
+
+interface KafkaOutcome {
+  kafka: KafkaObservation;
+  topics: TopicsObservation;
+  /** How pods reach Kafka; undefined when not even the address is known. */
+  workloadKafka?: WorkloadKafka;
+  actions: TopicAction[];
+  lags: Map<string, GroupLag>;
+  retry?: string;
+}
+
+interface WorkloadsOutcome {
+  producer?: WorkloadObservation;
+  consumers: ConsumerObservation[];
+  skipped?: { reason: string; message: string };
+  retry?: string;
+}
+
+/** Conditions whose change to False is routine, not something a user must notice. */
+const QUIET_REASONS = new Set(["ReplicasNotReady", "RollingOut", "TopicsPending"]);
+
+/**
+ * One level-triggered reconcile of one pipeline: read it fresh, make Kafka's topics and the
+ * Deployments match it, and write what was observed to status (only when it changed). It never
+ * trusts the event that woke it, so running it again with nothing changed changes nothing.
+ */
+export class Reconciler {
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const { namespace, name } = parseKey(key);
+    let pipeline = await this.d.pipelines.get(namespace, name);
+    if (!pipeline) return { outcome: "done" };
+    if (pipeline.metadata.deletionTimestamp) return this.finalize(pipeline, ctx);
+
+    const change = finalizerChange(pipeline);
+    if (change !== "none") {
+      pipeline = await this.d.pipelines.setFinalizers(
+        pipeline,
+        change === "add" ? withFinalizer(pipeline) : withoutFinalizer(pipeline),
+      );
+    }
+
+    const kafka = await this.reconcileKafka(pipeline, ctx);
+    const workloads = await this.reconcileWorkloads(pipeline, kafka);
+    const now = (this.d.now?.() ?? new Date()).toISOString();
+    const status = computeStatus(
+      pipeline,
+      {
+        kafka: kafka.kafka,
+        topics: kafka.topics,
+        ...(workloads.producer ? { producer: workloads.producer } : {}),
+        consumers: workloads.consumers,
+        ...(workloads.skipped ? { workloadsSkipped: workloads.skipped } : {}),
+      },
+      now,
+    );
+
+    for (const action of kafka.actions) {
+      await this.d.events.emit(pipeline, "Normal", action.reason, action.message);
+    }
+    for (const c of transitions(pipeline.status?.conditions, status.conditions ?? [])) {
+      if (c.type === CONDITION.Ready && c.status !== "True") continue;
+      if (c.status === "True") {
+        // A first True is news only for Ready; recoveries are news for every condition.
+        const before = pipeline.status?.conditions?.find((p) => p.type === c.type);
+        if (c.type === CONDITION.Ready || before) {
+          await this.d.events.emit(pipeline, "Normal", c.reason, c.message);
+        }
+      } else if (!QUIET_REASONS.has(c.reason)) {
+        await this.d.events.emit(pipeline, "Warning", c.reason, c.message);
+      }
+    }
+
+    const patch = statusPatch(pipeline.status, status);
+    if (patch) await this.d.pipelines.patchStatus(pipeline, patch);
+
+    const retry = kafka.retry ?? workloads.retry;
+    return retry ? { outcome: "retry", reason: retry } : { outcome: "done" };
+  }
+
+  private async reconcileKafka(
+    pipeline: StreamingPipeline,
+    ctx: ReconcileContext,
+  ): Promise<KafkaOutcome> {
+    const { spec, metadata } = pipeline;
+    const retrying = `retrying in ${formatDuration(ctx.retryDelayMs)}`;
+    let conn: KafkaConnection;
+    try {
+      conn = await resolveKafkaConnection(spec.kafka, metadata.namespace, this.d.kafkaRefs);
+    } catch (err) {
+      if (!(err instanceof KafkaConfigError)) throw err;
+      const out: KafkaOutcome = {
+        kafka: {
+          reachable: false,
+          ...(err.bootstrapServers ? { bootstrapServers: err.bootstrapServers } : {}),
+          reason: err.reason,
+          message: `${err.message}; ${retrying}`,
+        },
+        topics: { observed: false },
+        actions: [],
+        lags: new Map(),
+        retry: err.reason,
+      };
+      if (err.bootstrapServers) {
+        out.workloadKafka = workloadKafka(spec.kafka, err.bootstrapServers, metadata.namespace);
+      }
+      return out;
+    }
+    const pods = workloadKafka(spec.kafka, conn.bootstrapServers, metadata.namespace);
+    try {
+      return await this.d.admins.withAdmin(conn, async (admin) => {
+        const cluster = await admin.describeCluster();
+        const kafka: KafkaObservation = {
+          reachable: true,
+          bootstrapServers: conn.bootstrapServers,
+          brokers: cluster.brokers.length,
+        };
+        try {
+          const names = spec.topics.map((t) => t.name);
+          const before = await observeTopics(admin, names);
+          const plan = planTopics(spec.topics, before);
+          const result = await applyTopicPlan(admin, plan, { brokers: kafka.brokers });
+          const after = result.actions.length > 0 ? await observeTopics(admin, names) : before;
+          const topics: TopicsObservation = {
+            observed: true,
+            topics: [...after.values()],
+            remaining: planTopics(spec.topics, after),
+            errors: result.errors,
+          };
+          const lags = await this.readLags(admin, pipeline, new Set(after.keys()));
+          const out: KafkaOutcome = {
+            kafka,
+            topics,
+            workloadKafka: pods,
+            actions: result.actions,
+            lags,
+          };
+          if (result.errors.length > 0) out.retry = "TopicAdminFailed";
+          return out;
+        } catch (err) {
+          if (err instanceof KafkaUnreachableError) throw err;
+          return {
+            kafka,
+            topics: { observed: false, error: `reading topics: ${apiMessage(err)}` },
+            workloadKafka: pods,
+            actions: [],
+            lags: new Map(),
+            retry: "TopicAdminFailed",
+          };
+        }
+      });
+    } catch (err) {
+      if (!(err instanceof KafkaUnreachableError)) throw err;
+      this.d.log.warn(
+        {
+          pipeline: `${metadata.namespace}/${metadata.name}`,
+          kafka: err.bootstrapServers,
+          cause: err.causeText,
+        },
+        "kafka unreachable",
+      );
+      return {
+        kafka: {
+          reachable: false,
+          bootstrapServers: conn.bootstrapServers,
+          reason: "KafkaUnreachable",
+          message: `${err.message}; ${retrying}`,
+        },
+        topics: { observed: false },
+        workloadKafka: pods,
+        actions: [],
+        lags: new Map(),
+        retry: "KafkaUnreachable",
+      };
+    }
+  }
+
+  /** Each consumer group's lag over the topics it reads that exist; a failed read is skipped. */
+  private async readLags(
+    admin: Admin,
+    pipeline: StreamingPipeline,
+    existing: ReadonlySet<string>,
+  ): Promise<Map<string, GroupLag>> {
+    const lags = new Map<string, GroupLag>();
+    for (const consumer of pipeline.spec.consumers) {
+      const topics = consumer.topics.filter((t) => existing.has(t));
+      if (topics.length === 0) continue;
+      const groupId = consumerGroupId(pipeline, consumer);
+      try {
+        lags.set(consumer.name, await readGroupLag(admin, groupId, topics));
+      } catch (err) {
+        this.d.log.debug({ err, groupId }, "could not read consumer group lag");
+      }
+    }
+    return lags;
+  }
+
+  private async reconcileWorkloads(
+    pipeline: StreamingPipeline,
+    kafka: KafkaOutcome,
+  ): Promise<WorkloadsOutcome> {
+    if (!kafka.workloadKafka) {
+      const why = kafka.kafka.reachable ? "" : `: ${kafka.kafka.message}`;
+      return {
+        consumers: [],
+        skipped: {
+          reason: "KafkaAddressUnknown",
+          message: `workloads wait for the Kafka address${why}`,
+        },
+      };
+    }
+    const ctx = { defaultImage: this.d.workloadImage, kafka: kafka.workloadKafka };
+    const { namespace } = pipeline.metadata;
+    const out: WorkloadsOutcome = { consumers: [] };
+    const failed = (err: unknown) => {
+      out.retry = "ApplyFailed";
+      return apiMessage(err);
+    };
+
+    const producer: WorkloadObservation = {
+      component: PRODUCER,
+      desiredReplicas: pipeline.spec.producer.replicas,
+    };
+    try {
+      const applied = await apply(
+        this.d.clients,
+        desiredDeployment(pipeline, { kind: "producer" }, ctx),
+      );
+      producer.deployment = observeDeployment(applied);
+      await apply(this.d.clients, desiredProducerService(pipeline));
+    } catch (err) {
+      producer.applyError = failed(err);
+    }
+    out.producer = producer;
+
+    for (const consumer of pipeline.spec.consumers) {
+      const name = consumerName(pipeline, consumer);
+      const lag = kafka.lags.get(consumer.name);
+      const observation: ConsumerObservation = {
+        component: consumer.name,
+        groupId: consumerGroupId(pipeline, consumer),
+        desiredReplicas: consumer.replicas,
+        ...(lag ? { lag: totalLag(lag.partitions) } : {}),
+      };
+      try {
+        const current = consumer.autoscaling?.enabled
+          ? (await this.d.owned.deployment(namespace, name))?.spec?.replicas
+          : undefined;
+        const decision = this.d.replicaAdvisor?.({
+          pipeline,
+          consumer,
+          currentReplicas: current,
+          lag,
+        });
+        const replicas = consumerReplicas(consumer, current, decision);
+        observation.desiredReplicas = replicas;
+        const workload: Workload = { kind: "consumer", consumer, replicas };
+        const applied = await apply(this.d.clients, desiredDeployment(pipeline, workload, ctx));
+        observation.deployment = observeDeployment(applied);
+      } catch (err) {
+        observation.applyError = failed(err);
+      }
+      out.consumers.push(observation);
+    }
+
+    await this.prune(pipeline).catch((err: unknown) => {
+      out.retry = "PruneFailed";
+      this.d.log.warn(
+        { err, pipeline: `${namespace}/${pipeline.metadata.name}` },
+        "pruning failed",
+      );
+    });
+    return out;
+  }
+
+  /** Deletes Deployments and Services of this pipeline that the spec no longer asks for. */
+  private async prune(pipeline: StreamingPipeline): Promise<void> {
+    const { namespace } = pipeline.metadata;
+    const wanted = new Set([
+      producerName(pipeline),
+      ...pipeline.spec.consumers.map((c) => consumerName(pipeline, c)),
+    ]);
+    for (const d of await this.d.owned.deployments(pipeline)) {
+      const name = d.metadata?.name ?? "";
+      if (wanted.has(name)) continue;
+      await this.d.owned.deleteDeployment(namespace, name);
+      await this.d.events.emit(
+        pipeline,
+        "Normal",
+        "WorkloadRemoved",
+        `deleted Deployment ${name}: no longer in the spec`,
+      );
+    }
+    for (const s of await this.d.owned.services(pipeline)) {
+      const name = s.metadata?.name ?? "";
+      if (name !== producerName(pipeline)) await this.d.owned.deleteService(namespace, name);
+    }
+  }
+
+  /** Deletion: apply topicDeletionPolicy, then let the pipeline go. Owned objects are GC'd. */
+  private async finalize(
+    pipeline: StreamingPipeline,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    if (!hasTopicsFinalizer(pipeline)) return { outcome: "done" };
+    if (pipeline.spec.topicDeletionPolicy === "Delete") {
+      const others = await this.d.pipelines.list(this.d.watchNamespaces);
+      const plan = topicsToDelete(pipeline, others);
+      try {
+        const conn = await resolveKafkaConnection(
+          pipeline.spec.kafka,
+          pipeline.metadata.namespace,
+          this.d.kafkaRefs,
+        );
+        const deleted = await this.d.admins.withAdmin(conn, (admin) =>
+          deleteTopics(admin, plan.delete),
+        );
+        const kept = plan.keep.map((k) => `${k.topic} (still declared by ${k.by})`);
+        const message = [
+          deleted.length > 0 ? `deleted topics ${deleted.join(", ")}` : "no topics to delete",
+          ...(kept.length > 0 ? [`kept ${kept.join(", ")}`] : []),
+        ].join("; ");
+        await this.d.events.emit(pipeline, "Normal", "TopicsDeleted", message);
+      } catch (err) {
+        if (!(err instanceof KafkaUnreachableError || err instanceof KafkaConfigError)) throw err;
+        await this.d.events.emit(
+          pipeline,
+          "Warning",
+          "TopicDeletionFailed",
+          `could not delete topics ${plan.delete.join(", ")}: ${err.message}; retrying in ${formatDuration(ctx.retryDelayMs)} (remove the finalizer to keep them and let the pipeline go)`,
+        );
+        return { outcome: "retry", reason: "TopicDeletionFailed" };
+      }
+    }
+    await this.d.pipelines.setFinalizers(pipeline, withoutFinalizer(pipeline));
+    return { outcome: "done" };
+  }
+}
+
+function observeDeployment(d: V1Deployment): DeploymentObservation {
+  return {
+    generation: d.metadata?.generation ?? 0,
+    observedGeneration: d.status?.observedGeneration ?? 0,
+    replicas: d.spec?.replicas ?? 0,
+    readyReplicas: d.status?.readyReplicas ?? 0,
+    updatedReplicas: d.status?.updatedReplicas ?? 0,
+  };
+}
