@@ -27,7 +27,7 @@ import type { OwnedObjects } from "../kube/owned.js";
 import type { PipelineStore } from "../kube/pipelines.js";
 import { transitions } from "../reconcile/conditions.js";
 import { consumerReplicas, type ScaleDecision } from "../reconcile/consumer-replicas.js";
-import { planTopics } from "../reconcile/desired-topics.js";
+import { pipelineTopics, planTopics } from "../reconcile/desired-topics.js";
 import {
   desiredDeployment,
   desiredProducerService,
@@ -209,15 +209,16 @@ export class Reconciler {
           brokers: cluster.brokers.length,
         };
         try {
-          const names = spec.topics.map((t) => t.name);
+          const wanted = pipelineTopics(spec);
+          const names = wanted.map((t) => t.name);
           const before = await observeTopics(admin, names);
-          const plan = planTopics(spec.topics, before);
+          const plan = planTopics(wanted, before);
           const result = await applyTopicPlan(admin, plan, { brokers: kafka.brokers });
           const after = result.actions.length > 0 ? await observeTopics(admin, names) : before;
           const topics: TopicsObservation = {
             observed: true,
             topics: [...after.values()],
-            remaining: planTopics(spec.topics, after),
+            remaining: planTopics(wanted, after),
             errors: result.errors,
           };
           const lags = await this.readLags(admin, pipeline, new Set(after.keys()));

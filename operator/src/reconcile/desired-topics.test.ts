@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TopicSpec } from "../api/types.js";
-import { isSettled, type ObservedTopic, planTopics } from "./desired-topics.js";
+import { pipeline } from "../testing/pipeline-factory.js";
+import { isSettled, type ObservedTopic, pipelineTopics, planTopics } from "./desired-topics.js";
 
 const week = "604800000";
 
@@ -94,5 +95,34 @@ describe("planTopics", () => {
   it("leaves topics the spec does not name alone", () => {
     const plan = planTopics([], observed({ name: "someone-elses" }));
     expect(isSettled(plan)).toBe(true);
+  });
+});
+
+describe("pipelineTopics", () => {
+  const spec = pipeline().spec;
+
+  it("adds a one-partition dead-letter topic for the inventory consumer, configured as its input", () => {
+    const orders = spec.topics.find((t) => t.name === "order-events");
+    expect(pipelineTopics(spec).map((t) => t.name)).toEqual([
+      "order-events",
+      "inventory-events",
+      "order-events.dlq",
+    ]);
+    expect(pipelineTopics(spec).at(-1)).toEqual({
+      ...orders,
+      name: "order-events.dlq",
+      partitions: 1,
+    });
+  });
+
+  it("keeps a dead-letter topic the pipeline declares itself", () => {
+    const declared = { name: "order-events.dlq", partitions: 6, replicationFactor: 1 };
+    const topics = pipelineTopics({ ...spec, topics: [...spec.topics, declared] });
+    expect(topics.filter((t) => t.name === "order-events.dlq")).toEqual([declared]);
+  });
+
+  it("adds nothing for a pipeline without an inventory consumer", () => {
+    const consumers = spec.consumers.filter((c) => c.role !== "inventory");
+    expect(pipelineTopics({ ...spec, consumers })).toEqual(spec.topics);
   });
 });

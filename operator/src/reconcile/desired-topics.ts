@@ -1,4 +1,5 @@
-import type { TopicSpec } from "../api/types.js";
+import type { StreamingPipelineSpec, TopicSpec } from "../api/types.js";
+import { deadLetterTopic } from "./names.js";
 
 /** A topic as Kafka reports it. */
 export interface ObservedTopic {
@@ -40,6 +41,24 @@ export interface TopicPlan {
   refusedShrink: Mismatch[];
   /** Changing replication needs a partition reassignment, which the operator does not do. */
   replicationMismatch: Mismatch[];
+}
+
+/**
+ * The topics a pipeline needs: the declared ones, plus a dead-letter topic for each inventory
+ * consumer that does not declare its own (one partition: dead letters are rare and unordered;
+ * replication and config as the topic they come from).
+ */
+export function pipelineTopics(
+  spec: Pick<StreamingPipelineSpec, "topics" | "consumers">,
+): TopicSpec[] {
+  const topics = [...spec.topics];
+  for (const consumer of spec.consumers) {
+    const name = deadLetterTopic(consumer);
+    const source = spec.topics.find((t) => t.name === consumer.topics[0]);
+    if (!name || !source || topics.some((t) => t.name === name)) continue;
+    topics.push({ ...source, name, partitions: 1 });
+  }
+  return topics;
 }
 
 /**

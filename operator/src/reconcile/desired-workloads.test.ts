@@ -39,8 +39,8 @@ describe("desiredDeployment", () => {
     expect(envOf(d)).toEqual({
       KAFKA_BOOTSTRAP_SERVERS: "kafka.example:9092",
       PIPELINE_NAME: "orders",
-      ORDER_TOPIC: "order-events",
-      INVENTORY_TOPIC: "inventory-events",
+      ORDER_EVENTS_TOPIC: "order-events",
+      INVENTORY_EVENTS_TOPIC: "inventory-events",
       KAFKA_CLIENT_ID: "orders-producer",
       PORT: "8201",
     });
@@ -56,7 +56,7 @@ describe("desiredDeployment", () => {
       "inventory",
     ]);
     expect(envOf(d)).toMatchObject({
-      GROUP_ID: "inventory-group",
+      KAFKA_GROUP_ID: "inventory-group",
       CONSUMER_TOPICS: "order-events",
       PORT: "8202",
       KAFKA_CLIENT_ID: "orders-inventory",
@@ -66,7 +66,7 @@ describe("desiredDeployment", () => {
   it("defaults a consumer's group id to <pipeline>-<consumer>", () => {
     const c = consumer({ name: "audit", command: ["node", "audit.js"] });
     const d = desiredDeployment(seed, { kind: "consumer", consumer: c, replicas: 1 }, ctx);
-    expect(envOf(d).GROUP_ID).toBe("orders-audit");
+    expect(envOf(d).KAFKA_GROUP_ID).toBe("orders-audit");
     expect(d.spec?.template.spec?.containers[0]?.command).toEqual(["node", "audit.js"]);
   });
 
@@ -171,8 +171,8 @@ describe("desiredDeployment", () => {
       },
     );
     expect(envOf(d)).toMatchObject({
-      KAFKA_TLS: "true",
-      KAFKA_TLS_CA_FILE: "/etc/streaming-orders/kafka-ca/ca.crt",
+      KAFKA_SSL: "true",
+      KAFKA_SSL_CA_FILE: "/etc/streaming-orders/kafka-ca/ca.crt",
       KAFKA_SASL_MECHANISM: "scram-sha-512",
       KAFKA_SASL_USERNAME: "secret:kafka-user/username",
       KAFKA_SASL_PASSWORD: "secret:kafka-user/password",

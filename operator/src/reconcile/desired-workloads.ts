@@ -9,7 +9,14 @@ import type {
 } from "@kubernetes/client-node";
 import type { ConsumerSpec, ResourceRequirements, StreamingPipeline } from "../api/types.js";
 import { type Component, labels, selectorLabels } from "./labels.js";
-import { consumerGroupId, consumerName, inventoryTopic, PRODUCER, producerName } from "./names.js";
+import {
+  consumerGroupId,
+  consumerName,
+  deadLetterTopic,
+  inventoryTopic,
+  PRODUCER,
+  producerName,
+} from "./names.js";
 import { ownerReference } from "./owner.js";
 import type { WorkloadKafka } from "./workload-kafka.js";
 
@@ -165,8 +172,8 @@ function describe(
   const { spec } = pipeline;
   const common: V1EnvVar[] = [
     { name: "PIPELINE_NAME", value: pipeline.metadata.name },
-    { name: "ORDER_TOPIC", value: spec.producer.topic },
-    { name: "INVENTORY_TOPIC", value: inventoryTopic(pipeline) },
+    { name: "ORDER_EVENTS_TOPIC", value: spec.producer.topic },
+    { name: "INVENTORY_EVENTS_TOPIC", value: inventoryTopic(pipeline) },
   ];
   if (workload.kind === "producer") {
     const { producer } = spec;
@@ -200,19 +207,25 @@ function describe(
     env: [
       ...common,
       { name: "KAFKA_CLIENT_ID", value: consumerName(pipeline, consumer) },
-      { name: "GROUP_ID", value: consumerGroupId(pipeline, consumer) },
+      { name: "KAFKA_GROUP_ID", value: consumerGroupId(pipeline, consumer) },
       { name: "CONSUMER_TOPICS", value: consumer.topics.join(",") },
       { name: "PORT", value: String(consumer.port) },
+      ...deadLetterEnv(consumer),
     ],
   };
+}
+
+function deadLetterEnv(consumer: ConsumerSpec): V1EnvVar[] {
+  const topic = deadLetterTopic(consumer);
+  return topic ? [{ name: "DEAD_LETTER_TOPIC", value: topic }] : [];
 }
 
 /** KAFKA_* variables: the address, TLS and SASL; secrets stay in Secrets (secretKeyRef). */
 export function kafkaEnv(kafka: WorkloadKafka): V1EnvVar[] {
   const env: V1EnvVar[] = [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: kafka.bootstrapServers }];
   if (kafka.tls) {
-    env.push({ name: "KAFKA_TLS", value: "true" });
-    if (kafka.tls.ca) env.push({ name: "KAFKA_TLS_CA_FILE", value: `${CA_MOUNT}/${CA_FILE}` });
+    env.push({ name: "KAFKA_SSL", value: "true" });
+    if (kafka.tls.ca) env.push({ name: "KAFKA_SSL_CA_FILE", value: `${CA_MOUNT}/${CA_FILE}` });
   }
   if (kafka.sasl) {
     env.push(

@@ -27,9 +27,9 @@ describe("finalizerChange", () => {
 describe("topicsToDelete", () => {
   const deleting = pipeline({ topicDeletionPolicy: "Delete" }, { uid: "a" });
 
-  it("deletes every topic no other pipeline declares", () => {
+  it("deletes every topic no other pipeline declares, the dead-letter topic too", () => {
     expect(topicsToDelete(deleting, [deleting])).toEqual({
-      delete: ["order-events", "inventory-events"],
+      delete: ["order-events", "inventory-events", "order-events.dlq"],
       keep: [],
     });
   });
@@ -41,7 +41,10 @@ describe("topicsToDelete", () => {
     );
     expect(topicsToDelete(deleting, [other])).toEqual({
       delete: ["inventory-events"],
-      keep: [{ topic: "order-events", by: "ops/audit" }],
+      keep: [
+        { topic: "order-events", by: "ops/audit" },
+        { topic: "order-events.dlq", by: "ops/audit" },
+      ],
     });
   });
 

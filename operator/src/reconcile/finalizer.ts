@@ -1,6 +1,7 @@
 import { TOPICS_FINALIZER } from "../api/constants.js";
 import type { StreamingPipeline } from "../api/types.js";
 import { kafkaIdentity } from "../kafka/connection.js";
+import { pipelineTopics } from "./desired-topics.js";
 
 export type FinalizerChange = "add" | "remove" | "none";
 
@@ -47,14 +48,14 @@ export function topicsToDelete(
   for (const other of others) {
     if (other.metadata.uid === pipeline.metadata.uid || other.metadata.deletionTimestamp) continue;
     if (kafkaIdentity(other.spec.kafka, other.metadata.namespace) !== kafka) continue;
-    for (const t of other.spec.topics) {
+    for (const t of pipelineTopics(other.spec)) {
       if (!declaredBy.has(t.name)) {
         declaredBy.set(t.name, `${other.metadata.namespace}/${other.metadata.name}`);
       }
     }
   }
   const result: TopicDeletion = { delete: [], keep: [] };
-  for (const { name } of pipeline.spec.topics) {
+  for (const { name } of pipelineTopics(pipeline.spec)) {
     const by = declaredBy.get(name);
     if (by) result.keep.push({ topic: name, by });
     else result.delete.push(name);

@@ -20,3 +20,12 @@ export function inventoryTopic(pipeline: StreamingPipeline): string {
   const inventory = pipeline.spec.consumers.find((c) => c.role === "inventory");
   return inventory?.outputTopic ?? "inventory-events";
 }
+
+/**
+ * Where the inventory role sends events it cannot parse: `<input topic>.dlq`. The operator
+ * creates it with the pipeline's topics, since brokers often refuse to auto-create topics.
+ */
+export function deadLetterTopic(consumer: ConsumerSpec): string | undefined {
+  const input = consumer.topics[0];
+  return consumer.role === "inventory" && input ? `${input}.dlq` : undefined;
+}

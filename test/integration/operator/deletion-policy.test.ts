@@ -73,11 +73,14 @@ describe("topicDeletionPolicy: Delete", () => {
     await eventually("the pipeline to be gone", () => gone("orders"));
     expect(await kafkaTopic(admin, orders)).toBeUndefined();
     expect(await kafkaTopic(admin, inventory)).toBeUndefined();
+    expect(await kafkaTopic(admin, `${orders}.dlq`)).toBeUndefined();
     const events = await core.listNamespacedEvent({
       namespace,
       fieldSelector: "involvedObject.name=orders",
     });
-    expect(events.items.map((e) => e.message)).toContain(`deleted topics ${orders}, ${inventory}`);
+    expect(events.items.map((e) => e.message)).toContain(
+      `deleted topics ${orders}, ${inventory}, ${orders}.dlq`,
+    );
     await eventually(
       "Deployments garbage-collected",
       async () =>
@@ -120,7 +123,7 @@ describe("topicDeletionPolicy: Delete", () => {
       fieldSelector: "involvedObject.name=first",
     });
     expect(events.items.map((e) => e.message)).toContain(
-      `deleted topics ${inventory}; kept ${orders} (still declared by ${namespace}/second)`,
+      `deleted topics ${inventory}, ${orders}.dlq; kept ${orders} (still declared by ${namespace}/second)`,
     );
   });
 

@@ -76,8 +76,8 @@ describe("the operator with the example pipeline", () => {
       expect(pod?.containers[0]?.image).toBe("streaming-orders/workloads:test");
       const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
       expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe(p.spec.kafka.bootstrapServers);
-      expect(env.ORDER_TOPIC).toBe(orders);
-      expect(env.INVENTORY_TOPIC).toBe(inventory);
+      expect(env.ORDER_EVENTS_TOPIC).toBe(orders);
+      expect(env.INVENTORY_EVENTS_TOPIC).toBe(inventory);
     }
     const inventoryDeployment = await apps.readNamespacedDeployment({
       namespace,
