@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["operator/**/*.test.ts", "workloads/**/*.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "operator/**/*.test.ts",
+            "workloads/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "hack/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
         },
       },

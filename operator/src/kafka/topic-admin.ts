@@ -1,4 +1,8 @@
-import { type Admin, ConfigResourceTypes, ConfigSource } from "kafkajs";
+import kafkajs, { type Admin } from "kafkajs";
+
+// Node's ESM loader sees only some of kafkajs's CommonJS exports as named ones; these two it
+// does not, so they come off the default export.
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 import type { TopicSpec } from "../api/types.js";
 import { type ObservedTopic, type TopicPlan, trimmed } from "../reconcile/desired-topics.js";
 
