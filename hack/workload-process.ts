@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { repoRoot } from "./local-services.js";
 
@@ -28,6 +29,16 @@ export function startWorkload(
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   return { role, url: `http://127.0.0.1:${port}`, child, logFile };
+}
+
+/** A port nothing listens on now: the fixed ports of the pods' spec may be taken on this host. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
+  const address = server.address();
+  await new Promise((resolveClose) => server.close(resolveClose));
+  if (typeof address !== "object" || !address) throw new Error("no port from the OS");
+  return address.port;
 }
 
 /** Polls `GET /ready` until the workload says it is ready (Kafka connected). */

@@ -20,6 +20,7 @@ import {
   stopIfStarted,
 } from "../local-services.js";
 import {
+  freePort,
   startWorkload,
   stopWorkload,
   type WorkloadProcess,
@@ -146,7 +147,7 @@ async function main() {
         ...env,
         HOSTNAME: `${d.metadata?.name}-local`,
       };
-      workloads.push(startWorkload(role, Number(podEnv.PORT), podEnv, outDir));
+      workloads.push(startWorkload(role, await freePort(), podEnv, outDir));
     }
     const byRole = (role: string) => {
       const w = workloads.find((x) => x.role === role);
