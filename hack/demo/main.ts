@@ -30,13 +30,13 @@ import { deploymentEnv, deploymentRole } from "./deployment-env.js";
 import {
   applyPipeline,
   deletePipeline,
-  demoKube,
+  pipelineApi,
   ensureNamespace,
   examplePipeline,
   installCrd,
   pipelineDeployments,
   waitForPipeline,
-} from "./kube.js";
+} from "../pipeline-api.js";
 import { LagSampler } from "./lag-sampler.js";
 import { sendOrders } from "./send-orders.js";
 
@@ -89,7 +89,7 @@ async function main() {
       ensureUp(clusterService(process.env.DEMO_KUBECONFIG)),
     ]);
     services.push(kafka, cluster);
-    const kube = demoKube(cluster.address);
+    const kube = pipelineApi(cluster.address);
     admin = new Kafka({ brokers: kafka.address.split(","), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
 

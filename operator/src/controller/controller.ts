@@ -221,7 +221,8 @@ export class PipelineController {
         this.retry(key);
       } finally {
         this.o.metrics.reconcileTotal.inc({ result });
-        end({ result });
+        const seconds = end({ result });
+        this.o.log.debug({ pipeline: key, result, durationMs: seconds * 1000 }, "reconciled");
         this.queue.done(key);
         this.o.metrics.queueDepth.set(this.queue.depth);
       }

@@ -3,6 +3,7 @@ import kafkajs, { type Admin } from "kafkajs";
 // Node's ESM loader sees only some of kafkajs's CommonJS exports as named ones; these two it
 // does not, so they come off the default export.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
+
 import type { TopicSpec } from "../api/types.js";
 import { type ObservedTopic, type TopicPlan, trimmed } from "../reconcile/desired-topics.js";
 
@@ -57,25 +58,27 @@ export async function observeTopics(
 }
 
 /**
- * Carries out the creating, growing and config-correcting steps of a plan, one topic at a time so
- * one topic's failure (e.g. a replication factor above the broker count) neither hides nor blocks
- * the others. Refusals in the plan are not acted on.
+ * Carries out the creating, growing and config-correcting steps of a plan, each topic in a request
+ * of its own so one topic's failure (e.g. a replication factor above the broker count) neither
+ * hides nor blocks the others. The requests run concurrently (creating a topic mostly waits for
+ * its leaders); actions and errors are reported in the plan's order. Refusals are not acted on.
  */
 export async function applyTopicPlan(
   admin: Admin,
   plan: TopicPlan,
   cluster: { brokers: number },
 ): Promise<TopicPlanResult> {
-  const result: TopicPlanResult = { actions: [], errors: [] };
-  const step = async (what: string, fn: () => Promise<TopicAction>) => {
-    try {
-      result.actions.push(await fn());
-    } catch (err) {
-      result.errors.push(`${what}: ${kafkaMessage(err)}`);
-    }
+  const steps: Array<Promise<{ action: TopicAction } | { error: string }>> = [];
+  const step = (what: string, fn: () => Promise<TopicAction>) => {
+    steps.push(
+      fn().then(
+        (action) => ({ action }),
+        (err: unknown) => ({ error: `${what}: ${kafkaMessage(err)}` }),
+      ),
+    );
   };
   for (const topic of plan.create) {
-    await step(`creating topic ${topic.name}`, async () => {
+    step(`creating topic ${topic.name}`, async () => {
       if (topic.replicationFactor > cluster.brokers) {
         throw new Error(
           `replication factor ${topic.replicationFactor} needs at least ${topic.replicationFactor} brokers, Kafka has ${cluster.brokers}`,
@@ -89,7 +92,7 @@ export async function applyTopicPlan(
     });
   }
   for (const grow of plan.grow) {
-    await step(`adding partitions to topic ${grow.name}`, async () => {
+    step(`adding partitions to topic ${grow.name}`, async () => {
       await admin.createPartitions({ topicPartitions: [{ topic: grow.name, count: grow.to }] });
       return {
         reason: "PartitionsIncreased",
@@ -98,7 +101,7 @@ export async function applyTopicPlan(
     });
   }
   for (const fix of plan.correctConfig) {
-    await step(`setting config of topic ${fix.name}`, async () => {
+    step(`setting config of topic ${fix.name}`, async () => {
       await admin.alterConfigs({
         validateOnly: false,
         resources: [
@@ -114,6 +117,11 @@ export async function applyTopicPlan(
         message: `topic ${fix.name}: set ${fix.changed.map((k) => `${k}=${fix.overrides[k]}`).join(", ")}`,
       };
     });
+  }
+  const result: TopicPlanResult = { actions: [], errors: [] };
+  for (const outcome of await Promise.all(steps)) {
+    if ("action" in outcome) result.actions.push(outcome.action);
+    else result.errors.push(outcome.error);
   }
   return result;
 }

@@ -1,17 +1,17 @@
-// The demo's few calls to the API server: install the CRD, apply the example pipeline, read back
-// what the operator made. Objects go as server-side apply, as `kubectl apply --server-side` does.
+// Calls to the API server the demo and benchmarks share: install the CRD, apply pipelines, read
+// back what the operator made. Objects go as server-side apply, as `kubectl apply --server-side` does.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import yaml from "js-yaml";
-import { GROUP, PLURAL, VERSION } from "../../operator/src/api/constants.js";
-import type { StreamingPipeline } from "../../operator/src/api/types.js";
-import { repoRoot } from "../local-services.js";
+import { GROUP, PLURAL, VERSION } from "../operator/src/api/constants.js";
+import type { StreamingPipeline } from "../operator/src/api/types.js";
+import { repoRoot } from "./local-services.js";
 
-const FIELD_MANAGER = "streaming-orders-demo";
+const FIELD_MANAGER = "streaming-orders-hack";
 const applyHeader = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
 
-export interface DemoKube {
+export interface PipelineApi {
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
@@ -19,7 +19,7 @@ export interface DemoKube {
   extensions: k8s.ApiextensionsV1Api;
 }
 
-export function demoKube(kubeconfigPath: string): DemoKube {
+export function pipelineApi(kubeconfigPath: string): PipelineApi {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   return {
@@ -43,7 +43,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** Applies crds/streamingpipeline.yaml and waits until the API server serves the kind. */
-export async function installCrd(kube: DemoKube): Promise<void> {
+export async function installCrd(kube: PipelineApi): Promise<void> {
   const crd = yaml.load(
     await readFile(resolve(repoRoot, "crds/streamingpipeline.yaml"), "utf8"),
   ) as k8s.V1CustomResourceDefinition;
@@ -62,7 +62,7 @@ export async function installCrd(kube: DemoKube): Promise<void> {
   });
 }
 
-export async function ensureNamespace(kube: DemoKube, name: string): Promise<void> {
+export async function ensureNamespace(kube: PipelineApi, name: string): Promise<void> {
   await kube.core.patchNamespace(
     {
       name,
@@ -82,7 +82,7 @@ const pipelineRef = (namespace: string, name: string) => ({
 });
 
 export async function readPipeline(
-  kube: DemoKube,
+  kube: PipelineApi,
   namespace: string,
   name: string,
 ): Promise<StreamingPipeline | undefined> {
@@ -97,7 +97,7 @@ export async function readPipeline(
 }
 
 /** Deletes the pipeline if it exists and waits until it (and its finalizer's work) is gone. */
-export async function deletePipeline(kube: DemoKube, namespace: string, name: string) {
+export async function deletePipeline(kube: PipelineApi, namespace: string, name: string) {
   if (!(await readPipeline(kube, namespace, name))) return;
   await kube.custom.deleteNamespacedCustomObject(pipelineRef(namespace, name));
   await until(`the old pipeline ${namespace}/${name} to be gone`, async () =>
@@ -118,7 +118,7 @@ export async function examplePipeline(
   return p;
 }
 
-export async function applyPipeline(kube: DemoKube, p: StreamingPipeline): Promise<void> {
+export async function applyPipeline(kube: PipelineApi, p: StreamingPipeline): Promise<void> {
   await kube.custom.patchNamespacedCustomObject(
     {
       ...pipelineRef(p.metadata.namespace, p.metadata.name),
@@ -132,7 +132,7 @@ export async function applyPipeline(kube: DemoKube, p: StreamingPipeline): Promi
 
 /** Waits until `ready` holds for the pipeline as the API server has it, and returns it. */
 export function waitForPipeline(
-  kube: DemoKube,
+  kube: PipelineApi,
   namespace: string,
   name: string,
   what: string,
@@ -151,7 +151,7 @@ export function waitForPipeline(
 
 /** The Deployments the operator made for the pipeline, by name. */
 export async function pipelineDeployments(
-  kube: DemoKube,
+  kube: PipelineApi,
   namespace: string,
   pipeline: string,
 ): Promise<k8s.V1Deployment[]> {
