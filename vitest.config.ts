@@ -1,4 +1,22 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+
+// The end-to-end suite (test/e2e) installs the chart on a cluster that runs pods. It joins only
+// when E2E_KUBECONFIG names such a cluster (hack/kind-e2e.sh sets it); the local API server has
+// no nodes yet.
+const e2e: TestProjectInlineConfiguration[] = process.env.E2E_KUBECONFIG
+  ? [
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.e2e.test.ts"],
+          // One cluster, one release: the user's journey runs in order.
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 20 * 60_000,
+        },
+      },
+    ]
+  : [];
 
 // Two projects: unit tests (pure logic, no services) and integration tests, which talk to the real
 // Kafka broker and Kubernetes API server that the global setup starts once per run.
@@ -31,6 +49,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      ...e2e,
     ],
   },
 });

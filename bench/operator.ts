@@ -4,6 +4,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import yaml from "js-yaml";
 import { Kafka, logLevel } from "kafkajs";
 import {
   clusterService,
@@ -33,8 +34,13 @@ import { quantile, round } from "./lib/stats.js";
 // still creates every topic, Deployment and Service and reports Ready once they match the spec.
 const PIPELINES = Number(process.env.BENCH_OPERATOR_PIPELINES ?? 100);
 const TIMEOUT_MS = 180_000;
-/** The heap bounds the chart gives the operator's container (operator.nodeOptions). */
-const OPERATOR_NODE_OPTIONS = "--max-semi-space-size=4 --max-old-space-size=160";
+/** The Node.js flags the chart gives the operator's container (operator.nodeOptions). */
+async function chartNodeOptions(): Promise<string> {
+  const values = yaml.load(
+    await readFile(resolve(repoRoot, "charts/streaming-orders/values.yaml"), "utf8"),
+  ) as { operator?: { nodeOptions?: string } };
+  return values.operator?.nodeOptions ?? "";
+}
 
 const ready = (p: StreamingPipeline) =>
   p.status?.observedGeneration === p.metadata.generation &&
@@ -47,7 +53,12 @@ async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-function startOperatorProcess(kubeconfig: string, namespace: string, port: number) {
+function startOperatorProcess(
+  kubeconfig: string,
+  namespace: string,
+  port: number,
+  nodeOptions: string,
+) {
   const child = spawn(process.execPath, [resolve(repoRoot, "dist/operator/src/main.js")], {
     cwd: repoRoot,
     env: {
@@ -57,7 +68,7 @@ function startOperatorProcess(kubeconfig: string, namespace: string, port: numbe
       LEADER_ELECTION: "false",
       OPERATOR_HTTP_PORT: String(port),
       LOG_LEVEL: "debug",
-      NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS ?? OPERATOR_NODE_OPTIONS,
+      NODE_OPTIONS: nodeOptions,
       ...(process.env.RECONCILE_WORKERS
         ? { RECONCILE_WORKERS: process.env.RECONCILE_WORKERS }
         : {}),
@@ -92,7 +103,8 @@ async function main() {
   const api = pipelineApi(cluster.address);
   const namespace = scratchName("bench-operator");
   const port = await freePort();
-  const operator = startOperatorProcess(cluster.address, namespace, port);
+  const nodeOptions = process.env.OPERATOR_NODE_OPTIONS ?? (await chartNodeOptions());
+  const operator = startOperatorProcess(cluster.address, namespace, port, nodeOptions);
   const topics: string[] = [];
   try {
     await installCrd(api);
