@@ -27,7 +27,7 @@ demo: node_modules
 ## lint: formatting and lint rules (biome), shell syntax, and types
 lint: node_modules
 	$(BIN)/biome check .
-	bash -n hack/*.sh
+	bash -n hack/*.sh hack/*/*.sh
 	$(BIN)/tsc -p tsconfig.json
 
 ## test: everything — lint, unit tests, integration tests on a real broker and API server

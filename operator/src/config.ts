@@ -28,7 +28,8 @@ export interface OperatorConfig {
   kafkaConnectTimeoutMs: number;
 }
 
-export const DEFAULT_WORKLOAD_IMAGE = "streaming-orders/workloads:latest";
+/** The image hack/image.sh builds and the chart installs (one image, a command per role). */
+export const DEFAULT_WORKLOAD_IMAGE = "streaming-orders:0.1.0";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
