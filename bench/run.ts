@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 // Runs each benchmark in its own process (so one's heap and sockets do not colour the next), in
 // order; `node dist/bench/run.js ingest` runs one.
-const all = ["ingest", "consume", "operator"];
+const all = ["ingest", "consume", "operator", "autoscale"];
 const chosen = process.argv.slice(2);
 const names = chosen.length ? chosen : all;
 let failed = 0;

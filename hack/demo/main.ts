@@ -20,6 +20,16 @@ import {
   stopIfStarted,
 } from "../local-services.js";
 import {
+  applyPipeline,
+  deletePipeline,
+  ensureNamespace,
+  examplePipeline,
+  installCrd,
+  pipelineApi,
+  pipelineDeployments,
+  waitForPipeline,
+} from "../pipeline-api.js";
+import {
   freePort,
   startWorkload,
   stopWorkload,
@@ -27,16 +37,6 @@ import {
   waitReady,
 } from "../workload-process.js";
 import { deploymentEnv, deploymentRole } from "./deployment-env.js";
-import {
-  applyPipeline,
-  deletePipeline,
-  pipelineApi,
-  ensureNamespace,
-  examplePipeline,
-  installCrd,
-  pipelineDeployments,
-  waitForPipeline,
-} from "../pipeline-api.js";
 import { LagSampler } from "./lag-sampler.js";
 import { sendOrders } from "./send-orders.js";
 

@@ -2,9 +2,10 @@ import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { CONTROLLER_NAME } from "./api/constants.js";
+import { Autoscaler, type AutoscalerOptions } from "./autoscale/autoscaler.js";
 import { type OperatorConfig, parseConfig } from "./config.js";
 import { PipelineController } from "./controller/controller.js";
-import { Reconciler, type ReplicaAdvisor } from "./controller/reconciler.js";
+import { Reconciler } from "./controller/reconciler.js";
 import { AdminPool } from "./kafka/admin-pool.js";
 import { loadKubeConfig, makeClients } from "./kube/clients.js";
 import { EventRecorder } from "./kube/events.js";
@@ -15,6 +16,7 @@ import { PipelineStore } from "./kube/pipelines.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, type OperatorMetrics } from "./observability/metrics.js";
 import { startHttpServer } from "./observability/server.js";
+import type { ReplayOptions } from "./replay/options.js";
 
 export interface StartOperatorOptions {
   /** A kubeconfig path or a loaded KubeConfig; defaults to config.kubeconfig, then in-cluster. */
@@ -26,8 +28,10 @@ export interface StartOperatorOptions {
   /** A complete configuration (e.g. from parseConfig(process.env)); `config` still applies on top. */
   baseConfig?: OperatorConfig;
   logger?: Logger;
-  /** The autoscaler: decides consumer replicas when autoscaling is on. */
-  replicaAdvisor?: ReplicaAdvisor;
+  /** Policy constants and windows of the autoscaler (defaults suit production). */
+  autoscaler?: AutoscalerOptions;
+  /** Timeouts of the replay executor. */
+  replay?: ReplayOptions;
   /** Process-wide metrics (CPU, memory, event loop); only for a process running one operator. */
   processMetrics?: boolean;
   /** Address for /healthz, /readyz and /metrics; 127.0.0.1 unless told (0.0.0.0 in a pod). */
@@ -80,7 +84,11 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     log,
     workloadImage: config.workloadImage,
     watchNamespaces: config.watchNamespaces,
-    ...(options.replicaAdvisor ? { replicaAdvisor: options.replicaAdvisor } : {}),
+    autoscaler: new Autoscaler(options.autoscaler),
+    ...(options.replay ? { replayOptions: options.replay } : {}),
+    metrics,
+    // The work queue belongs to the controller of the current leadership term.
+    requeueAfter: (key, ms) => controller?.queue.addAfter(key, ms),
   });
 
   let controller: PipelineController | undefined;

@@ -85,6 +85,9 @@ export interface AutoscalingSpec {
   capAtPartitionsWithLag: boolean;
 }
 
+/** Where a consumer starts on a partition its group never committed (auto.offset.reset). */
+export type OffsetReset = "earliest" | "latest";
+
 export interface ConsumerSpec {
   name: string;
   role: ConsumerRole;
@@ -99,6 +102,12 @@ export interface ConsumerSpec {
   port: number;
   resources?: ResourceRequirements;
   autoscaling?: AutoscalingSpec;
+  /**
+   * The consumer's reset policy, which decides the lag of a partition it never committed:
+   * `earliest` counts what is still in the log, `latest` nothing. Earliest when unset (the
+   * built-in roles always start from the earliest offset).
+   */
+  offsetReset?: OffsetReset;
 }
 
 export type TopicDeletionPolicy = "Retain" | "Delete";
@@ -139,11 +148,89 @@ export interface WorkloadStatus {
   readyReplicas: number;
 }
 
+/** Burrow's verdict on a consumer group over a window of readings. */
+export type GroupHealthStatus = "OK" | "WARN" | "STALL" | "STOP";
+
+/** The autoscaler's latest decision for one consumer. */
+export interface ScalingDecisionStatus {
+  /** CamelCase: ScaledUpForBacklog, HeldForStabilization, Steady, PausedForReplay, ... */
+  reason: string;
+  /** For people, with the numbers behind the decision. */
+  message: string;
+  /** When it was made (RFC 3339). */
+  time: string;
+  /** What the group needs now, before scale-down stabilization. */
+  recommendation: number;
+  /** A scale-up settled without raising consumption: the bottleneck is elsewhere. */
+  ineffectiveScaleUp?: boolean;
+  /** At the partition count and still falling behind: only more partitions would help. */
+  partitionLimited?: boolean;
+}
+
 export interface ConsumerStatus extends WorkloadStatus {
   name: string;
   groupId: string;
   /** Events the group still has to read, summed over its topics; absent when not measured. */
   lag?: number;
+  /** Partitions of the consumer's topics: the most replicas that can work. */
+  partitions?: number;
+  /** Events/s written to the consumer's topics over the rate window (autoscaled consumers). */
+  productionRate?: number;
+  /** Events/s the group committed over the rate window. */
+  consumptionRate?: number;
+  /** Predicted seconds until the backlog is worked off at the desired replicas. */
+  timeToDrainSeconds?: number;
+  health?: GroupHealthStatus;
+  healthMessage?: string;
+  lastDecision?: ScalingDecisionStatus;
+  /** When the autoscaler last changed the replicas (RFC 3339). */
+  lastScaleTime?: string;
+}
+
+/** The steps of a replay, each written to status before it is taken. */
+export type ReplayPhase =
+  | "ScalingDown"
+  | "WaitingForEmptyGroup"
+  | "MovingOffsets"
+  | "ScalingUp"
+  | "Finishing"
+  | "Completed"
+  | "Failed";
+
+export interface ReplayPartitionStatus {
+  topic: string;
+  partition: number;
+  /** The group's committed offset before the replay; null when it had never committed. */
+  before: number | null;
+  /** The committed offset the replay set. */
+  after: number;
+}
+
+/** The replay in progress, or the last one. */
+export interface ReplayStatus {
+  /** The annotation's value as given: `<consumer>:<target>`. */
+  request: string;
+  consumer: string;
+  groupId: string;
+  /** `earliest`, `latest`, or the RFC 3339 time replayed from (a relative target is resolved
+   *  once, when the request is accepted, so a restart does not move it). */
+  target: string;
+  phase: ReplayPhase;
+  message: string;
+  requestedAt: string;
+  /** The replicas the consumer had, restored after the offsets moved. */
+  restoreReplicas: number;
+  /** When the wait for the group to empty began. */
+  waitingSince?: string;
+  /** Per partition, the offsets before and after (set once the group is empty). */
+  partitions?: ReplayPartitionStatus[];
+  /** Events the group will read again. */
+  eventsToReprocess?: number;
+  /** Events the group will not read (a target ahead of its commits, e.g. `latest`). */
+  eventsSkipped?: number;
+  /** Why the replay gave up; the consumer is scaled back all the same. */
+  failure?: { reason: string; message: string };
+  completedAt?: string;
 }
 
 export interface StreamingPipelineStatus {
@@ -155,6 +242,7 @@ export interface StreamingPipelineStatus {
   producer?: WorkloadStatus;
   consumers?: ConsumerStatus[];
   totalLag?: number;
+  replay?: ReplayStatus;
   /** One-line strings for `kubectl get` printer columns. */
   summary?: { topics: string; replicas: string };
 }

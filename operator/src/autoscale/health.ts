@@ -8,8 +8,8 @@ import { recentWindow } from "./rates.js";
  *
  * - OK: some reading in the window had zero lag on the partition (Burrow's first rule: a group
  *   that caught up at any point in the window is fine), or the group makes headway.
- * - WARN: committed offsets move, but lag grew across the window and never shrank between
- *   readings: the group consumes, just slower than production.
+ * - WARN: lag grew across the window and never shrank between readings while committed offsets
+ *   moved (or the group was rebalancing part of the time): it consumes slower than production.
  * - STALL: committed offsets did not move while lag stayed above zero, yet the group has members:
  *   consumers are alive but stuck (a poison message, a blocked downstream, an endless rebalance).
  * - STOP: lag above zero and the group has no members: nobody consumes at all.
@@ -72,21 +72,24 @@ export function groupHealth(samples: readonly HealthSample[], windowSeconds = 12
   const byKey = window.map((s) => new Map(s.partitions.map((p) => [key(p), p])));
   const partlyRebalancing = window.some((s) => s.state !== undefined && rebalancing.has(s.state));
   const partitions = last.partitions.map((p): PartitionHealth => {
-    const history = byKey.map((m) => m.get(key(p)));
-    const lags = history.map((h) => h?.lag ?? 0);
-    const start = history.find((h) => h !== undefined) ?? p;
+    // Only the readings that had the partition: one that appeared with a topic's new partitions
+    // had no lag before it existed, which is not the same as having caught up.
+    const history = byKey.flatMap((m) => m.get(key(p)) ?? []);
+    const lags = history.map((h) => h.lag);
+    const start = history[0] ?? p;
     const consumed = (p.committed ?? 0) - (start.committed ?? 0);
     const lagChange = p.lag - start.lag;
     const detail = { topic: p.topic, partition: p.partition, lag: p.lag, lagChange, consumed };
     if (lags.some((lag) => lag === 0)) return { ...detail, status: "OK" };
     if (last.members === 0) return { ...detail, status: "STOP" };
-    if (window.length < 2) return { ...detail, status: "OK" };
+    if (history.length < 2) return { ...detail, status: "OK" };
+    const neverShrank = lags.every((lag, i) => i === 0 || lag >= (lags[i - 1] ?? 0));
+    const growing = neverShrank && lagChange > 0;
     if (consumed <= 0) {
       const stuckRebalancing = window.every((s) => s.state && rebalancing.has(s.state));
-      return { ...detail, status: !partlyRebalancing || stuckRebalancing ? "STALL" : "WARN" };
+      if (!partlyRebalancing || stuckRebalancing) return { ...detail, status: "STALL" };
     }
-    const neverShrank = lags.every((lag, i) => i === 0 || lag >= (lags[i - 1] ?? 0));
-    return { ...detail, status: neverShrank && lagChange > 0 ? "WARN" : "OK" };
+    return { ...detail, status: growing ? "WARN" : "OK" };
   });
   const status = partitions.reduce<HealthStatus>(
     (worst, p) => (severity[p.status] > severity[worst] ? p.status : worst),
@@ -123,7 +126,7 @@ function describe(
     case "OK":
       return `lag ${count(partitions.reduce((sum, p) => sum + p.lag, 0))}; the group keeps up`;
     case "WARN":
-      return `${which}: offsets advance but lag grew every reading for ${seconds(span)}, now ${lag}`;
+      return `${which}: lag grew at every reading for ${seconds(span)}, now ${lag}; the group consumes slower than production`;
     case "STALL":
       return `${which}: ${members} members, but committed offsets did not move for ${seconds(span)} with lag ${lag}`;
     case "STOP":

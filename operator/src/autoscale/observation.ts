@@ -16,7 +16,7 @@ export interface LagObservation {
   members: number;
   /** The Deployment's replicas as the operator last set them. */
   currentReplicas: number;
-  /** Rates over the rate window (about 30 s): production to plan for. */
+  /** Rates over the rate window (30 s, or one sync period if longer): production to plan for. */
   rates: GroupRates;
   /** Rates over the latest sync period: what members did just now (capacity, rising load). */
   recent: GroupRates;
@@ -27,9 +27,12 @@ export interface LagObservation {
 export interface ObserveOptions {
   currentReplicas: number;
   syncPeriodSeconds: number;
+  /** 30 s unless told; never shorter than the sync period, or no window would hold two readings. */
   rateWindowSeconds?: number;
   paused?: boolean;
 }
+
+export const DEFAULT_RATE_WINDOW_SECONDS = 30;
 
 /**
  * Builds the policy's input from the readings the operator kept for a group (oldest first or in
@@ -49,7 +52,10 @@ export function observe(
     partitions: newest.partitions,
     members: newest.members,
     currentReplicas: options.currentReplicas,
-    rates: groupRates(samples, options.rateWindowSeconds ?? 30),
+    rates: groupRates(
+      samples,
+      Math.max(options.rateWindowSeconds ?? DEFAULT_RATE_WINDOW_SECONDS, options.syncPeriodSeconds),
+    ),
     recent: groupRates(samples, options.syncPeriodSeconds),
     paused: options.paused ?? false,
   };

@@ -43,6 +43,7 @@ export type ScaleReason =
   | "ScaledUpForBacklog"
   | "ScaledUpForThroughput"
   | "LagThresholdFallback"
+  | "MeasuringReplicaRate"
   | "HeldAfterIneffectiveScaleUp"
   | "HeldWhileCatchingUp"
   | "HeldForStabilization"
@@ -83,7 +84,12 @@ interface Bounds {
 /** What the group needs, before the rules on when to change. */
 interface Need {
   replicas: number;
-  basis: "backlog" | "throughput" | "fallback";
+  /**
+   * `fallback`: ceil(lag / lagThreshold), for want of a measured per-replica rate.
+   * `unmeasured`: members have always had time to spare, so their rate is unknown but enough.
+   * `measuring`: a new backlog on an unmeasured group; the next reading measures its members.
+   */
+  basis: "backlog" | "throughput" | "fallback" | "unmeasured" | "measuring";
   /** More replicas were wanted than the bounds allow. */
   capped: boolean;
   drainSeconds: number | null;
@@ -94,19 +100,23 @@ interface Need {
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 /**
- * Production per partition to plan for: the higher of the rate window and the latest sync period,
- * so a rise counts at once and a dip only once it lasts. Null before any rate is known.
+ * Production per partition to plan for: the lower of the latest sync period's rate and the rate
+ * over the rest of the rate window. A rise counts once two readings show it; a jump seen in one
+ * reading only is a burst, and a burst is already in the lag: planning on it as a rate as well
+ * would count it twice and size the group for load that has stopped. Null before any rate is known.
  */
 function productionByPartition(obs: LagObservation): number[] | null {
   const { rates, recent } = obs;
-  if (!rates.known && !recent.known) return null;
-  return obs.partitions.map((_, i) =>
-    Math.max(
-      0,
-      (rates.known ? rates.partitions[i]?.productionPerSecond : null) ?? 0,
-      (recent.known ? recent.partitions[i]?.productionPerSecond : null) ?? 0,
-    ),
-  );
+  const latest = recent.known ? recent : rates.known ? rates : null;
+  if (!latest) return null;
+  const earlierSeconds = rates.known && recent.known ? rates.seconds - recent.seconds : 0;
+  return obs.partitions.map((_, i) => {
+    const now = latest.partitions[i]?.productionPerSecond ?? 0;
+    if (!rates.known || earlierSeconds < 1) return Math.max(0, now);
+    const inWindow = (rates.partitions[i]?.productionPerSecond ?? 0) * rates.seconds;
+    const inLatest = now * latest.seconds;
+    return Math.max(0, Math.min(now, (inWindow - inLatest) / earlierSeconds));
+  });
 }
 
 function replicaBounds(
@@ -167,7 +177,9 @@ function rateNeed(
   return {
     replicas: sizing.replicas,
     basis: sizing.replicas > sizing.keepUpReplicas ? "backlog" : "throughput",
-    capped: !sizing.sufficient,
+    // More replicas were wanted than the bounds allow; short of them, the count that drains soonest
+    // may be fewer (more would not help), which is no cap.
+    capped: !sizing.sufficient && sizing.replicas >= bounds.upper,
     drainSeconds: Number.isFinite(drain) ? drain + (changing ? tuning.rebalanceSeconds : 0) : null,
     cannotKeepUp: !allPartitions.sufficient,
   };
@@ -182,6 +194,48 @@ function fallbackNeed(spec: ScalingSpec, bounds: Bounds, lag: number): Need {
     capped: wanted > bounds.upper,
     drainSeconds: null,
     cannotKeepUp: null,
+  };
+}
+
+/**
+ * What the group needs. A measured per-replica rate sizes it. A rate seen only from members with
+ * time to spare is a floor on what they can do, so the size it gives is an upper bound on the
+ * need: it may hold or lower the replicas, never raise them. A backlog on a group whose rate was
+ * never measured waits one sync period: its members now run flat out, so the next reading
+ * measures them, and a decision on that measurement beats a guess from the lag threshold (a
+ * mistaken scale-up costs two rebalances and a stabilization window of idle pods; the wait costs
+ * one sync period). If the next reading still measures nothing, the lag threshold decides, as it
+ * does before any rate is known.
+ */
+function groupNeed(
+  obs: LagObservation,
+  spec: ScalingSpec,
+  tuning: PolicyTuning,
+  bounds: Bounds,
+  backlog: { lag: number; catchingUp: boolean; isNew: boolean },
+  production: number[] | null,
+  capacity: CapacityEstimate | undefined,
+): Need {
+  const { lag, catchingUp, isNew } = backlog;
+  const fallback = fallbackNeed(spec, bounds, lag);
+  if (!production) return fallback;
+  const sized = capacity && rateNeed(obs, spec, tuning, bounds, production, capacity.perReplica);
+  if (sized && capacity?.basis === "measured") return sized;
+  const current = obs.currentReplicas;
+  const unmeasured = (replicas: number, basis: "unmeasured" | "measuring"): Need => ({
+    replicas: Math.min(bounds.upper, Math.max(bounds.lower, replicas)),
+    basis,
+    capped: false,
+    drainSeconds: null,
+    cannotKeepUp: null,
+  });
+  if (sized && sized.replicas <= current) return { ...sized, capped: false, cannotKeepUp: null };
+  if (!catchingUp)
+    return unmeasured(sized ? current : Math.min(current, fallback.replicas), "unmeasured");
+  if (isNew && current > 0) return unmeasured(current, "measuring");
+  return {
+    ...fallback,
+    replicas: Math.min(sized?.replicas ?? fallback.replicas, Math.max(fallback.replicas, current)),
   };
 }
 
@@ -207,24 +261,50 @@ function isIneffectiveScaleUp(
   return rates.consumptionPerSecond < change.consumptionBefore * (1 + tuning.minimumGain);
 }
 
-/** At the partition count, with a backlog, and production outruns what the group can consume. */
+/**
+ * At the partition count, with a backlog, and production outruns what the group can consume:
+ * predicted from the measured per-replica rate, or seen over a rate window that started after the
+ * last rebalance (a window spanning one holds the pause, when nothing is consumed).
+ */
 function isPartitionLimited(
   obs: LagObservation,
   spec: ScalingSpec,
+  history: ScaleHistory,
+  tuning: PolicyTuning,
   need: Need,
-  settled: boolean,
   lag: number,
 ): boolean {
   const atPartitions = obs.currentReplicas >= obs.partitions.length;
   if (!atPartitions || lag <= spec.lagThreshold) return false;
+  const { rates } = obs;
+  const settledAt =
+    (history.lastChange?.at ?? Number.NEGATIVE_INFINITY) + tuning.rebalanceSeconds * 1000;
   const measuredBehind =
-    settled && obs.rates.known && obs.rates.consumptionPerSecond < obs.rates.productionPerSecond;
+    rates.known &&
+    rates.from >= settledAt &&
+    rates.consumptionPerSecond < rates.productionPerSecond;
   return measuredBehind || need.cannotKeepUp === true;
 }
 
-function needMessage(need: Need, lag: number, production: number | null, perReplica?: number) {
+function needMessage(
+  need: Need,
+  lag: number,
+  production: number | null,
+  capacity: CapacityEstimate | undefined,
+) {
+  const perReplica = capacity?.perReplica ?? 0;
+  const seenSoFar = capacity
+    ? `at least ${rate(perReplica)} per replica seen so far`
+    : "no replica seen consuming yet";
   if (need.basis === "fallback") {
-    return `lag ${count(lag)} with no measured rates yet: ${replicas(need.replicas)} at the lag threshold`;
+    const known = production ? `the per-replica rate not measured (${seenSoFar})` : "no rates yet";
+    return `lag ${count(lag)} with ${known}: ${replicas(need.replicas)} at the lag threshold`;
+  }
+  if (need.basis === "measuring") {
+    return `lag ${count(lag)} before the per-replica rate was measured (${seenSoFar}): holding ${replicas(need.replicas)} for one sync period while they run flat out, to measure them`;
+  }
+  if (need.basis === "unmeasured") {
+    return `lag ${count(lag)} at ${rate(production ?? 0)} in; replicas keep up with time to spare (${seenSoFar}): ${replicas(need.replicas)}`;
   }
   const drain =
     need.drainSeconds === null
@@ -232,21 +312,25 @@ function needMessage(need: Need, lag: number, production: number | null, perRepl
       : need.drainSeconds > 0
         ? `drain it in ${seconds(need.drainSeconds)}`
         : "keep up";
-  return `lag ${count(lag)} at ${rate(production ?? 0)} in, ${rate(perReplica ?? 0)} per replica: ${replicas(need.replicas)} ${drain}`;
+  return `lag ${count(lag)} at ${rate(production ?? 0)} in, ${rate(perReplica)} per replica: ${replicas(need.replicas)} ${drain}`;
 }
 
 /**
  * The replicas one consumer group should run, and why.
  *
- * - The need: with a measured per-replica capacity, the fewest replicas whose busiest member
+ * - The need: with a measured per-replica rate, the fewest replicas whose busiest member
  *   (round-robin over all the group's partitions) keeps up with production and drains its backlog
- *   within catchUpSeconds; before rates are known, ceil(lag / lagThreshold).
+ *   within catchUpSeconds, or, when no count can, the count that drains soonest. Production is
+ *   planned on once two readings show it; a one-off burst counts as lag only.
+ * - Without a measured rate (members have always had time to spare): what they have done so far
+ *   may lower the replicas, never raise them; a new backlog is held one sync period to measure
+ *   them; then, and before any rate is known, ceil(lag / lagThreshold).
  * - Bounds: minReplicas (0 allowed: scale to zero while nothing arrives or waits), maxReplicas,
- *   and exactly the partition count (or the partitions with lag, when asked) — never one more.
+ *   and exactly the partition count (or the partitions with lag, when asked): never one more.
  * - Scale up to the need at once, in one step (each change costs the whole group a rebalance).
- * - Scale down never while catching up, and only to the highest recommendation of the
- *   stabilization window once no recommendation in it was made while catching up: one step down
- *   after a burst, not a staircase.
+ * - Scale down never while catching up, and only once the whole stabilization window has been
+ *   watched with no recommendation in it made while catching up; then to the window's highest
+ *   recommendation: one step down after a burst, not a staircase.
  * - Paused while a replay owns the group.
  */
 export function desiredReplicas(
@@ -302,21 +386,21 @@ export function desiredReplicas(
   }
 
   const bounds = replicaBounds(obs, spec, lag, totalProduction);
-  const need =
-    capacity && production
-      ? rateNeed(obs, spec, tuning, bounds, production, capacity.perReplica)
-      : fallbackNeed(spec, bounds, lag);
-  const settled =
-    !history.lastChange || obs.at >= history.lastChange.at + tuning.rebalanceSeconds * 1000;
+  const backlog = {
+    lag,
+    catchingUp,
+    isNew: catchingUp && !(history.recommendations.at(-1)?.catchingUp ?? false),
+  };
+  const need = groupNeed(obs, spec, tuning, bounds, backlog, production, capacity);
   const ineffectiveScaleUp = isIneffectiveScaleUp(obs, spec, history, tuning, lag);
-  const partitionLimited = isPartitionLimited(obs, spec, need, settled, lag);
+  const partitionLimited = isPartitionLimited(obs, spec, history, tuning, need, lag);
   const flags = {
     ineffectiveScaleUp,
     partitionLimited,
     recommendation: need.replicas,
     timeToDrainSeconds: need.drainSeconds,
   };
-  const why = needMessage(need, lag, totalProduction, capacity?.perReplica);
+  const why = needMessage(need, lag, totalProduction, capacity);
   const capNote = partitionLimited ? "; only more partitions would help" : "";
 
   if (current > bounds.hardUpper) {
@@ -365,6 +449,17 @@ export function desiredReplicas(
     const since = obs.at - spec.scaleDownStabilizationSeconds * 1000;
     const window = history.recommendations.filter((r) => r.at >= since);
     const highest = Math.max(need.replicas, ...window.map((r) => r.replicas));
+    // The whole window must have been watched: after an operator restart the history is empty,
+    // and a need seen for a few seconds says nothing about the last few minutes.
+    const watchedSince = Math.min(obs.at, ...history.recommendations.map((r) => r.at));
+    if (watchedSince > since) {
+      return decide(
+        current,
+        "HeldForStabilization",
+        `${why}; holding ${replicas(current)}: the group has been watched for ${seconds((obs.at - watchedSince) / 1000)} of the ${seconds(spec.scaleDownStabilizationSeconds)} window`,
+        flags,
+      );
+    }
     if (window.some((r) => r.catchingUp) || highest >= current) {
       return decide(
         current,
@@ -388,6 +483,7 @@ export function desiredReplicas(
       flags,
     );
   }
+  if (need.basis === "measuring") return decide(current, "MeasuringReplicaRate", why, flags);
   return decide(current, "Steady", why, flags);
 }
 

@@ -53,31 +53,31 @@ export function peakMemberLoad(
   return peak;
 }
 
+const idle = (partitions: readonly PartitionWork[]) =>
+  partitions.every((p) => p.lag <= 0 && p.production <= 0);
+
 /**
  * Seconds until every member has worked off its partitions' backlog at `perReplica` events/s
- * while production continues; Infinity when some member falls behind, 0 with no backlog.
+ * while production continues: 0 with no backlog, Infinity when some member gets more than it can
+ * consume (its lag only grows, even if it has none yet).
  */
 export function drainSeconds(
   partitions: readonly PartitionWork[],
   replicas: number,
   perReplica: number,
 ): number {
+  if (replicas <= 0) return idle(partitions) ? 0 : Number.POSITIVE_INFINITY;
   let longest = 0;
   for (const group of roundRobinGroups(partitions.length, replicas)) {
     const lag = group.reduce((sum, i) => sum + (partitions[i]?.lag ?? 0), 0);
     const production = group.reduce((sum, i) => sum + (partitions[i]?.production ?? 0), 0);
-    if (lag <= 0) continue;
-    if (perReplica <= production) return Number.POSITIVE_INFINITY;
-    longest = Math.max(longest, lag / (perReplica - production));
-  }
-  if (replicas <= 0 && partitions.some((p) => p.lag > 0 || p.production > 0)) {
-    return Number.POSITIVE_INFINITY;
+    if (production > perReplica || (lag > 0 && production >= perReplica)) {
+      return Number.POSITIVE_INFINITY;
+    }
+    if (lag > 0) longest = Math.max(longest, lag / (perReplica - production));
   }
   return longest;
 }
-
-const idle = (partitions: readonly PartitionWork[]) =>
-  partitions.every((p) => p.lag <= 0 && p.production <= 0);
 
 /**
  * The fewest replicas in [lower, upper] whose busiest member can keep up and drain its backlog
@@ -86,17 +86,18 @@ const idle = (partitions: readonly PartitionWork[]) =>
  *
  * Counts that leave the busiest member with as many partitions as a smaller count (5 replicas
  * over 12 partitions still leave 3 partitions on some member, as 4 do) are never chosen, since
- * the smaller count is tried first. When no count suffices, the fewest replicas with the lowest
- * peak load: the best the partitions allow.
+ * the smaller count is tried first. When no count suffices, the count that drains soonest (see
+ * below): the best the partitions allow.
  */
 export function sizeForBacklog(input: SizingInput): Sizing {
   const { partitions, perReplica, targetUtilization, current, lower, upper } = input;
   const budget = perReplica * targetUtilization;
+  const pause = input.rebalanceSeconds;
+  // What a change finds once its rebalance is over: the backlog grown by the pause's production.
+  const grown = partitions.map((p) => ({ ...p, lag: p.lag + p.production * pause }));
   const loadWith = (replicas: number) => {
     if (replicas <= 0) return idle(partitions) ? 0 : Number.POSITIVE_INFINITY;
     if (replicas === current) return peakMemberLoad(partitions, replicas, input.catchUpSeconds);
-    const pause = input.rebalanceSeconds;
-    const grown = partitions.map((p) => ({ ...p, lag: p.lag + p.production * pause }));
     return peakMemberLoad(grown, replicas, Math.max(1, input.catchUpSeconds - pause));
   };
   const keepUp = (replicas: number) =>
@@ -112,12 +113,26 @@ export function sizeForBacklog(input: SizingInput): Sizing {
   for (let r = lower; r <= upper; r++) {
     if (loadWith(r) <= budget) return { replicas: r, sufficient: true, keepUpReplicas };
   }
-  // Nothing meets the target: take the most throughput, judged without the one-off rebalance
-  // cost, which would otherwise keep a group at a count that can never catch up.
-  let best = { replicas: Math.max(lower, 1), load: Number.POSITIVE_INFINITY };
-  for (let r = Math.max(lower, 1); r <= upper; r++) {
-    const load = peakMemberLoad(partitions, r, input.catchUpSeconds);
-    if (load < best.load) best = { replicas: r, load };
+  // Nothing meets the target: take the count that drains soonest at the planned utilization, its
+  // rebalance included. A change stops the whole group while the backlog grows, which can cost more
+  // than another replica gains (a hot partition's member keeps that partition whatever the count).
+  // When no count ever drains, the most throughput: the group must catch up some time, so a
+  // one-off rebalance is worth paying.
+  const drainWith = (replicas: number) =>
+    replicas === current
+      ? drainSeconds(partitions, replicas, budget)
+      : pause + drainSeconds(grown, replicas, budget);
+  const option = (replicas: number) => ({
+    replicas,
+    drain: drainWith(replicas),
+    load: peakMemberLoad(partitions, replicas, input.catchUpSeconds),
+  });
+  const better = (a: ReturnType<typeof option>, b: ReturnType<typeof option>) =>
+    Number.isFinite(a.drain) || Number.isFinite(b.drain) ? a.drain < b.drain : a.load < b.load;
+  let best = option(Math.max(lower, 1));
+  for (let r = best.replicas + 1; r <= upper; r++) {
+    const candidate = option(r);
+    if (better(candidate, best)) best = candidate;
   }
   return { replicas: Math.min(best.replicas, upper), sufficient: false, keepUpReplicas };
 }

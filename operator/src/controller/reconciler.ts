@@ -2,7 +2,8 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import type { Admin } from "kafkajs";
 import type { Logger } from "pino";
 import { CONDITION } from "../api/constants.js";
-import type { ConsumerSpec, StreamingPipeline } from "../api/types.js";
+import type { StreamingPipeline } from "../api/types.js";
+import type { Autoscaler, ConsumerScaling } from "../autoscale/autoscaler.js";
 import type { AdminPool } from "../kafka/admin-pool.js";
 import {
   KafkaConfigError,
@@ -25,8 +26,9 @@ import { apiMessage } from "../kube/errors.js";
 import type { EventSink } from "../kube/events.js";
 import type { OwnedObjects } from "../kube/owned.js";
 import type { PipelineStore } from "../kube/pipelines.js";
+import { type OperatorMetrics, PipelineSeries } from "../observability/metrics.js";
 import { transitions } from "../reconcile/conditions.js";
-import { consumerReplicas, type ScaleDecision } from "../reconcile/consumer-replicas.js";
+import { consumerReplicas } from "../reconcile/consumer-replicas.js";
 import { pipelineTopics, planTopics } from "../reconcile/desired-topics.js";
 import {
   desiredDeployment,
@@ -43,6 +45,7 @@ import {
 import { consumerGroupId, consumerName, PRODUCER, producerName } from "../reconcile/names.js";
 import {
   type ConsumerObservation,
+  type ConsumerScalingObservation,
   computeStatus,
   type DeploymentObservation,
   type KafkaObservation,
@@ -51,19 +54,15 @@ import {
 } from "../reconcile/status.js";
 import { statusPatch } from "../reconcile/status-patch.js";
 import { type WorkloadKafka, workloadKafka } from "../reconcile/workload-kafka.js";
+import { REPLAY_CONDITION } from "../replay/machine.js";
+import type { ReplayOptions } from "../replay/options.js";
+import { ReplayRunner } from "../replay/runner.js";
 import { formatDuration } from "./backoff.js";
-import { parseKey } from "./event-filter.js";
+import { keyOf, parseKey } from "./event-filter.js";
 
-/**
- * The autoscaler's seam: given a consumer and what was observed of it, the replicas it should
- * have, or undefined to keep what it has. A later module implements it as a pure policy.
- */
-export type ReplicaAdvisor = (input: {
-  pipeline: StreamingPipeline;
-  consumer: ConsumerSpec;
-  currentReplicas: number | undefined;
-  lag: GroupLag | undefined;
-}) => ScaleDecision | undefined;
+const HEALTH_LEVEL = { OK: 0, WARN: 1, STALL: 2, STOP: 3 } as const;
+/** No reconcile is asked for sooner than this after the last, whatever falls due. */
+const MIN_REQUEUE_MS = 250;
 
 export interface ReconcilerDeps {
   clients: KubeClients;
@@ -76,7 +75,15 @@ export interface ReconcilerDeps {
   workloadImage: string;
   /** Where other pipelines may live (for shared-topic checks); empty means all namespaces. */
   watchNamespaces: readonly string[];
-  replicaAdvisor?: ReplicaAdvisor;
+  /** Decides autoscaled consumers' replicas from the readings made each sync period. */
+  autoscaler: Autoscaler;
+  replayOptions?: ReplayOptions;
+  metrics?: OperatorMetrics;
+  /**
+   * Asks for another reconcile of the key after `ms` (the controller's queue.addAfter): how the
+   * autoscaler's sync period and a replay's steps come round without a writer of their own.
+   */
+  requeueAfter?: (key: string, ms: number) => void;
   now?: () => Date;
 }
 
@@ -93,6 +100,8 @@ export type ReconcileResult =
 
 interface KafkaOutcome {
   kafka: KafkaObservation;
+  /** The resolved connection, when Kafka answered. */
+  conn?: KafkaConnection;
   topics: TopicsObservation;
   /** How pods reach Kafka; undefined when not even the address is known. */
   workloadKafka?: WorkloadKafka;
@@ -101,9 +110,18 @@ interface KafkaOutcome {
   retry?: string;
 }
 
+/** A change of a consumer's replicas the autoscaler made in this reconcile. */
+interface ScalingChange {
+  consumer: string;
+  from: number;
+  to: number;
+  scaling: ConsumerScaling;
+}
+
 interface WorkloadsOutcome {
   producer?: WorkloadObservation;
   consumers: ConsumerObservation[];
+  scaled: ScalingChange[];
   skipped?: { reason: string; message: string };
   retry?: string;
 }
@@ -117,11 +135,31 @@ const QUIET_REASONS = new Set(["ReplicasNotReady", "RollingOut", "TopicsPending"
  * trusts the event that woke it, so running it again with nothing changed changes nothing.
  */
 export class Reconciler {
-  constructor(private readonly d: ReconcilerDeps) {}
+  private readonly series = new PipelineSeries();
+  private readonly replays: ReplayRunner;
+
+  constructor(private readonly d: ReconcilerDeps) {
+    this.replays = new ReplayRunner({
+      clients: d.clients,
+      pipelines: d.pipelines,
+      owned: d.owned,
+      admins: d.admins,
+      events: d.events,
+      log: d.log,
+      autoscaler: d.autoscaler,
+      ...(d.metrics ? { metrics: d.metrics } : {}),
+      ...(d.replayOptions ? { options: d.replayOptions } : {}),
+      ...(d.now ? { now: d.now } : {}),
+    });
+  }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const { namespace, name } = parseKey(key);
     let pipeline = await this.d.pipelines.get(namespace, name);
+    if (!pipeline || pipeline.metadata.deletionTimestamp) {
+      this.d.autoscaler.forget(key);
+      this.series.forget(key);
+    }
     if (!pipeline) return { outcome: "done" };
     if (pipeline.metadata.deletionTimestamp) return this.finalize(pipeline, ctx);
 
@@ -134,7 +172,11 @@ export class Reconciler {
     }
 
     const kafka = await this.reconcileKafka(pipeline, ctx);
-    const workloads = await this.reconcileWorkloads(pipeline, kafka);
+    // A replay goes first: it may hold a consumer's replicas, and writes each step to status
+    // before the reconcile applies it.
+    const replay = await this.replays.step(pipeline, kafka.conn);
+    pipeline = replay.pipeline;
+    const workloads = await this.reconcileWorkloads(pipeline, kafka, replay.overrides);
     const now = (this.d.now?.() ?? new Date()).toISOString();
     const status = computeStatus(
       pipeline,
@@ -153,6 +195,8 @@ export class Reconciler {
     }
     for (const c of transitions(pipeline.status?.conditions, status.conditions ?? [])) {
       if (c.type === CONDITION.Ready && c.status !== "True") continue;
+      // The replay announces its own steps.
+      if (c.type === REPLAY_CONDITION) continue;
       if (c.status === "True") {
         // A first True is news only for Ready; recoveries are news for every condition.
         const before = pipeline.status?.conditions?.find((p) => p.type === c.type);
@@ -164,11 +208,94 @@ export class Reconciler {
       }
     }
 
-    const patch = statusPatch(pipeline.status, status);
-    if (patch) await this.d.pipelines.patchStatus(pipeline, patch);
+    for (const change of workloads.scaled) {
+      const { decision } = change.scaling;
+      await this.d.events.emit(
+        pipeline,
+        "Normal",
+        decision.reason,
+        `${change.consumer}: ${change.from} → ${change.to} replicas: ${decision.message}`,
+      );
+      this.d.metrics?.scalingChanges.inc({
+        namespace,
+        pipeline: name,
+        consumer: change.consumer,
+        reason: decision.reason,
+      });
+    }
 
+    const patch = statusPatch(pipeline.status, status);
+    if (patch) {
+      this.d.log.debug({ pipeline: key, fields: Object.keys(patch), patch }, "status changed");
+      await this.d.pipelines.patchStatus(pipeline, patch);
+    }
+
+    this.d.autoscaler.forget(
+      key,
+      new Set(pipeline.spec.consumers.filter((c) => c.autoscaling?.enabled).map((c) => c.name)),
+    );
+    this.recordMetrics(pipeline, kafka, workloads);
     const retry = kafka.retry ?? workloads.retry;
-    return retry ? { outcome: "retry", reason: retry } : { outcome: "done" };
+    if (retry) return { outcome: "retry", reason: retry };
+    // The next sync of an autoscaled consumer (a failing reconcile is retried with backoff
+    // instead, and sampling resumes with it).
+    const due = [this.d.autoscaler.nextDueMs(key, this.now().getTime()), replay.requeueAfterMs]
+      .filter((ms) => ms !== undefined)
+      .reduce<number | undefined>((a, b) => (a === undefined ? b : Math.min(a, b)), undefined);
+    if (due !== undefined) this.d.requeueAfter?.(key, Math.max(MIN_REQUEUE_MS, due));
+    return { outcome: "done" };
+  }
+
+  private now(): Date {
+    return this.d.now?.() ?? new Date();
+  }
+
+  /** Lag per partition and replicas per consumer, as gauges; series of what is gone are dropped. */
+  private recordMetrics(
+    pipeline: StreamingPipeline,
+    kafka: KafkaOutcome,
+    workloads: WorkloadsOutcome,
+  ): void {
+    const m = this.d.metrics;
+    if (!m || workloads.skipped) return;
+    const { namespace, name } = pipeline.metadata;
+    const values: Parameters<PipelineSeries["replace"]>[1][number][] = [];
+    for (const c of workloads.consumers) {
+      const labels = { namespace, pipeline: name, consumer: c.component };
+      values.push({ gauge: m.consumerDesiredReplicas, labels, value: c.desiredReplicas });
+      if (c.deployment) {
+        values.push({ gauge: m.consumerCurrentReplicas, labels, value: c.deployment.replicas });
+        values.push({ gauge: m.consumerReadyReplicas, labels, value: c.deployment.readyReplicas });
+      }
+      const lag = kafka.lags.get(c.component);
+      for (const p of lag?.partitions ?? []) {
+        values.push({
+          gauge: m.consumerLag,
+          labels: { ...labels, group: c.groupId, topic: p.topic, partition: String(p.partition) },
+          value: p.lag,
+        });
+      }
+      if (c.scaling) {
+        values.push({
+          gauge: m.consumerHealth,
+          labels,
+          value: HEALTH_LEVEL[c.scaling.health.status],
+        });
+        if (c.scaling.rates) {
+          values.push({
+            gauge: m.consumerProductionRate,
+            labels,
+            value: c.scaling.rates.production,
+          });
+          values.push({
+            gauge: m.consumerConsumptionRate,
+            labels,
+            value: c.scaling.rates.consumption,
+          });
+        }
+      }
+    }
+    this.series.replace(keyOf(pipeline), values);
   }
 
   private async reconcileKafka(
@@ -224,6 +351,7 @@ export class Reconciler {
           const lags = await this.readLags(admin, pipeline, new Set(after.keys()));
           const out: KafkaOutcome = {
             kafka,
+            conn,
             topics,
             workloadKafka: pods,
             actions: result.actions,
@@ -281,7 +409,10 @@ export class Reconciler {
       if (topics.length === 0) continue;
       const groupId = consumerGroupId(pipeline, consumer);
       try {
-        lags.set(consumer.name, await readGroupLag(admin, groupId, topics));
+        lags.set(
+          consumer.name,
+          await readGroupLag(admin, groupId, topics, consumer.offsetReset ?? "earliest"),
+        );
       } catch (err) {
         this.d.log.debug({ err, groupId }, "could not read consumer group lag");
       }
@@ -292,11 +423,13 @@ export class Reconciler {
   private async reconcileWorkloads(
     pipeline: StreamingPipeline,
     kafka: KafkaOutcome,
+    overrides: ReadonlyMap<string, number>,
   ): Promise<WorkloadsOutcome> {
     if (!kafka.workloadKafka) {
       const why = kafka.kafka.reachable ? "" : `: ${kafka.kafka.message}`;
       return {
         consumers: [],
+        scaled: [],
         skipped: {
           reason: "KafkaAddressUnknown",
           message: `workloads wait for the Kafka address${why}`,
@@ -305,7 +438,7 @@ export class Reconciler {
     }
     const ctx = { defaultImage: this.d.workloadImage, kafka: kafka.workloadKafka };
     const { namespace } = pipeline.metadata;
-    const out: WorkloadsOutcome = { consumers: [] };
+    const out: WorkloadsOutcome = { consumers: [], scaled: [] };
     const failed = (err: unknown) => {
       out.retry = "ApplyFailed";
       return apiMessage(err);
@@ -330,27 +463,41 @@ export class Reconciler {
     for (const consumer of pipeline.spec.consumers) {
       const name = consumerName(pipeline, consumer);
       const lag = kafka.lags.get(consumer.name);
+      const groupId = consumerGroupId(pipeline, consumer);
       const observation: ConsumerObservation = {
         component: consumer.name,
-        groupId: consumerGroupId(pipeline, consumer),
+        groupId,
         desiredReplicas: consumer.replicas,
         ...(lag ? { lag: totalLag(lag.partitions) } : {}),
       };
       try {
-        const current = consumer.autoscaling?.enabled
-          ? (await this.d.owned.deployment(namespace, name))?.spec?.replicas
+        const before = await this.d.owned.deployment(namespace, name);
+        const current = before?.spec?.replicas;
+        const override = overrides.get(consumer.name);
+        const scaling = consumer.autoscaling?.enabled
+          ? this.d.autoscaler.advise({
+              pipelineKey: keyOf(pipeline),
+              consumer: consumer.name,
+              groupId,
+              spec: consumer.autoscaling,
+              lag,
+              currentReplicas: current ?? consumer.autoscaling.minReplicas,
+              paused: override !== undefined,
+            })
           : undefined;
-        const decision = this.d.replicaAdvisor?.({
-          pipeline,
-          consumer,
-          currentReplicas: current,
-          lag,
-        });
-        const replicas = consumerReplicas(consumer, current, decision);
+        // A replay owns the replicas while it runs; else the autoscaler's decision (which caps at
+        // the partition count, so it is not clamped to minReplicas again); else the spec.
+        const replicas =
+          override ??
+          (scaling ? scaling.decision.replicas : consumerReplicas(consumer, current, undefined));
         observation.desiredReplicas = replicas;
+        if (scaling) observation.scaling = scalingObservation(scaling);
         const workload: Workload = { kind: "consumer", consumer, replicas };
         const applied = await apply(this.d.clients, desiredDeployment(pipeline, workload, ctx));
         observation.deployment = observeDeployment(applied);
+        if (scaling?.fresh && override === undefined && scaling.from !== replicas && before) {
+          out.scaled.push({ consumer: consumer.name, from: scaling.from, to: replicas, scaling });
+        }
       } catch (err) {
         observation.applyError = failed(err);
       }
@@ -438,5 +585,33 @@ function observeDeployment(d: V1Deployment): DeploymentObservation {
     replicas: d.spec?.replicas ?? 0,
     readyReplicas: d.status?.readyReplicas ?? 0,
     updatedReplicas: d.status?.updatedReplicas ?? 0,
+  };
+}
+
+/** What status shows of the autoscaler's latest sync for one consumer. */
+function scalingObservation(s: ConsumerScaling): ConsumerScalingObservation {
+  const { decision, observation, health } = s;
+  const rates = observation.rates;
+  return {
+    partitions: observation.partitions.length,
+    ...(rates.known
+      ? {
+          rates: { production: rates.productionPerSecond, consumption: rates.consumptionPerSecond },
+        }
+      : {}),
+    timeToDrainSeconds: decision.timeToDrainSeconds,
+    health: { status: health.status, message: health.message },
+    decision: {
+      replicas: decision.replicas,
+      reason: decision.reason,
+      message: decision.message,
+      recommendation: decision.recommendation,
+      ineffectiveScaleUp: decision.ineffectiveScaleUp,
+      partitionLimited: decision.partitionLimited,
+    },
+    decidedAt: new Date(s.at).toISOString(),
+    ...(s.lastChangeAt === undefined
+      ? {}
+      : { lastScaleTime: new Date(s.lastChangeAt).toISOString() }),
   };
 }

@@ -14,6 +14,10 @@ export interface GroupLag {
 /**
  * Reads a group's committed offsets and its topics' log start and end offsets, and the group's
  * state, in one pass. The admin client must be connected.
+ *
+ * Partitions come in the order kafkajs's RoundRobinAssigner deals them out: topics in the order
+ * given (pass them in subscription order), partitions by number. The autoscaler relies on that
+ * order to tell which partitions share a member (autoscale/assignment.ts).
  */
 export async function readGroupLag(
   admin: Admin,
@@ -51,7 +55,7 @@ export async function readGroupLag(
     state: group?.state ?? "Unknown",
     members: group?.members.length ?? 0,
     partitions: withLag(partitions, reset).sort(
-      (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+      (a, b) => topics.indexOf(a.topic) - topics.indexOf(b.topic) || a.partition - b.partition,
     ),
     observedAt: Date.now(),
   };

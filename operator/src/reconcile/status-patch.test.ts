@@ -31,7 +31,10 @@ describe("statusPatch", () => {
   });
 
   it("leaves fields it does not own (another module's) alone", () => {
-    const previous = { ...base, replay: { phase: "Done" } } as StreamingPipelineStatus;
+    const previous = {
+      ...base,
+      replay: { phase: "Completed" },
+    } as unknown as StreamingPipelineStatus;
     expect(statusPatch(previous, base)).toBeUndefined();
   });
 

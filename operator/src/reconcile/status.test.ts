@@ -4,6 +4,7 @@ import { pipeline } from "../testing/pipeline-factory.js";
 import { findCondition } from "./conditions.js";
 import type { ObservedTopic, TopicPlan } from "./desired-topics.js";
 import {
+  type ConsumerScalingObservation,
   computeStatus,
   type DeploymentObservation,
   type Observations,
@@ -242,5 +243,137 @@ describe("computeStatus", () => {
     const p = pipeline({}, { generation: 4 });
     p.status = computeStatus(p, healthy(), earlier);
     expect(computeStatus(p, healthy(), now)).toEqual(p.status);
+  });
+
+  describe("autoscaled consumers", () => {
+    function scaling(partial: Partial<ConsumerScalingObservation["decision"]> = {}) {
+      const observed: ConsumerScalingObservation = {
+        partitions: 3,
+        rates: { production: 1234.56, consumption: 987.04 },
+        timeToDrainSeconds: 41.6,
+        health: { status: "WARN", message: "lag grew" },
+        decision: {
+          replicas: 2,
+          reason: "ScaledUpForBacklog",
+          message: "lag 12,000 ...",
+          recommendation: 2,
+          ineffectiveScaleUp: false,
+          partitionLimited: false,
+          ...partial,
+        },
+        decidedAt: now,
+        lastScaleTime: earlier,
+      };
+      return observed;
+    }
+
+    function withScaling(
+      inventory?: ConsumerScalingObservation,
+      analytics?: ConsumerScalingObservation,
+    ) {
+      const obs = healthy();
+      const [inv, ana] = obs.consumers;
+      if (inv && inventory) inv.scaling = inventory;
+      if (ana && analytics) ana.scaling = analytics;
+      return obs;
+    }
+
+    it("reports lag, rates, time to drain, health and the last decision per consumer", () => {
+      const { status } = conditionsOf(withScaling(scaling()));
+      expect(status.consumers?.[0]).toEqual({
+        name: "inventory",
+        groupId: "inventory-group",
+        desiredReplicas: 2,
+        readyReplicas: 2,
+        lag: 10,
+        partitions: 3,
+        productionRate: 1234.6,
+        consumptionRate: 987,
+        timeToDrainSeconds: 42,
+        health: "WARN",
+        healthMessage: "lag grew",
+        lastDecision: {
+          reason: "ScaledUpForBacklog",
+          message: "lag 12,000 ...",
+          time: now,
+          recommendation: 2,
+        },
+        lastScaleTime: earlier,
+      });
+    });
+
+    it("leaves out rates and time to drain while they are unknown", () => {
+      const observed = scaling();
+      delete observed.rates;
+      observed.timeToDrainSeconds = null;
+      const consumer = conditionsOf(withScaling(observed)).status.consumers?.[0];
+      expect(consumer).not.toHaveProperty("productionRate");
+      expect(consumer).not.toHaveProperty("timeToDrainSeconds");
+    });
+
+    it("says Scaling=True with each consumer's replicas and reason", () => {
+      const { get } = conditionsOf(
+        withScaling(scaling(), scaling({ replicas: 1, reason: "Steady" })),
+      );
+      expect(get("Scaling")).toMatchObject({
+        status: "True",
+        reason: "ScalingActive",
+        message: "inventory 2 replicas (ScaledUpForBacklog), analytics 1 replica (Steady)",
+        observedGeneration: 4,
+      });
+    });
+
+    it.each([
+      {
+        flag: { partitionLimited: true, replicas: 3 },
+        reason: "PartitionLimited",
+        message:
+          "inventory: 3 replicas on 3 partitions and still falling behind; only more partitions would help (lag 12,000 ...)",
+      },
+      {
+        flag: { ineffectiveScaleUp: true },
+        reason: "IneffectiveScaleUp",
+        message:
+          "inventory: the last scale-up did not raise consumption; the bottleneck is elsewhere (lag 12,000 ...)",
+      },
+    ])("says Scaling=False ($reason) and flags it on the consumer", ({ flag, reason, message }) => {
+      const { status, get } = conditionsOf(withScaling(scaling(flag)));
+      expect(get("Scaling")).toMatchObject({ status: "False", reason, message });
+      expect(status.consumers?.[0]?.lastDecision).toMatchObject(
+        "partitionLimited" in flag ? { partitionLimited: true } : { ineffectiveScaleUp: true },
+      );
+      // Scaling is about the autoscaler: the pipeline stays Ready.
+      expect(get("Ready")?.status).toBe("True");
+    });
+
+    it("keeps an unchanged decision's time, the last rates and the last scale time across a restart", () => {
+      const p = pipeline({}, { generation: 4 });
+      const first = scaling();
+      first.decidedAt = earlier;
+      p.status = computeStatus(p, withScaling(first), earlier);
+      // After a restart: the same decision, made now, without rates or a scale to remember yet.
+      const restarted = scaling();
+      delete restarted.rates;
+      delete restarted.lastScaleTime;
+      const status = computeStatus(p, withScaling(restarted), now);
+      expect(status).toEqual(p.status);
+      expect(status.consumers?.[0]?.lastDecision?.time).toBe(earlier);
+
+      const changed = scaling({ reason: "Steady", message: "lag 0" });
+      expect(computeStatus(p, withScaling(changed), now).consumers?.[0]?.lastDecision?.time).toBe(
+        now,
+      );
+    });
+
+    it("keeps the Scaling condition while nothing was measured, and drops it once no consumer autoscales", () => {
+      const p = pipeline({}, { generation: 4 });
+      p.status = computeStatus(p, withScaling(scaling()), earlier);
+      expect(findCondition(computeStatus(p, healthy(), now).conditions, "Scaling")).toMatchObject({
+        status: "True",
+        lastTransitionTime: earlier,
+      });
+      for (const c of p.spec.consumers) delete c.autoscaling;
+      expect(findCondition(computeStatus(p, healthy(), now).conditions, "Scaling")).toBeUndefined();
+    });
   });
 });

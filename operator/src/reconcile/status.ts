@@ -1,6 +1,8 @@
 import { CONDITION } from "../api/constants.js";
 import type {
+  Condition,
   ConsumerStatus,
+  GroupHealthStatus,
   StreamingPipeline,
   StreamingPipelineStatus,
   TopicStatus,
@@ -41,9 +43,33 @@ export interface WorkloadObservation {
   applyError?: string;
 }
 
+/** What the autoscaler saw and decided for one consumer at its latest sync. */
+export interface ConsumerScalingObservation {
+  /** Partitions of the consumer's topics. */
+  partitions: number;
+  /** Events/s over the rate window; absent until two readings span it. */
+  rates?: { production: number; consumption: number };
+  timeToDrainSeconds: number | null;
+  health: { status: GroupHealthStatus; message: string };
+  decision: {
+    replicas: number;
+    reason: string;
+    message: string;
+    recommendation: number;
+    ineffectiveScaleUp: boolean;
+    partitionLimited: boolean;
+  };
+  /** When the decision was made (RFC 3339). */
+  decidedAt: string;
+  /** When the autoscaler last changed the replicas (RFC 3339), if it has. */
+  lastScaleTime?: string;
+}
+
 export interface ConsumerObservation extends WorkloadObservation {
   groupId: string;
   lag?: number;
+  /** Absent when autoscaling is off or nothing was measured yet (e.g. Kafka unreachable). */
+  scaling?: ConsumerScalingObservation;
 }
 
 export interface Observations {
@@ -70,9 +96,14 @@ export function computeStatus(
   const topics = topicsCondition(pipeline, obs);
   const workloads = workloadsCondition(obs);
   const ready = readyCondition([kafka, topics, workloads]);
-  const conditions = setConditions(
-    previous.conditions,
-    [ready, kafka, topics, workloads].map((c) => ({ ...c, observedGeneration: generation })),
+  const scaling = scalingCondition(pipeline, obs);
+  const conditions = withScaling(
+    setConditions(
+      previous.conditions,
+      [ready, kafka, topics, workloads].map((c) => ({ ...c, observedGeneration: generation })),
+      now,
+    ),
+    scaling && { ...scaling, observedGeneration: generation },
     now,
   );
 
@@ -87,6 +118,12 @@ export function computeStatus(
         groupId: c.groupId,
         ...workloadStatus(c),
         ...(c.lag === undefined ? {} : { lag: c.lag }),
+        ...(c.scaling
+          ? scalingStatus(
+              c.scaling,
+              previous.consumers?.find((p) => p.name === c.component),
+            )
+          : {}),
       }));
   const lags = consumers.flatMap((c) => (c.lag === undefined ? [] : [c.lag]));
 
@@ -274,4 +311,117 @@ function replicasSummary(
     ...consumers.map((c) => `${c.name} ${c.readyReplicas}/${c.desiredReplicas}`),
   ];
   return parts.join(", ") || "none";
+}
+
+/** The Scaling condition's type: how the autoscaler fares, for the consumers that autoscale. */
+export const SCALING_CONDITION = "Scaling";
+
+/**
+ * The Scaling condition: False when a consumer is at its partition count and still falls behind
+ * (PartitionLimited) or a scale-up did not raise consumption (IneffectiveScaleUp), True otherwise.
+ * `null` removes it (no consumer autoscales); undefined keeps it (nothing measured this time).
+ */
+function scalingCondition(
+  pipeline: StreamingPipeline,
+  obs: Observations,
+): ConditionUpdate | null | undefined {
+  const autoscaled = new Set(
+    pipeline.spec.consumers.filter((c) => c.autoscaling?.enabled).map((c) => c.name),
+  );
+  if (autoscaled.size === 0) return null;
+  if (obs.workloadsSkipped) return undefined;
+  const measured = obs.consumers
+    .filter((c) => autoscaled.has(c.component))
+    .flatMap((c) => (c.scaling ? [{ name: c.component, ...c.scaling }] : []));
+  if (measured.length === 0) return undefined;
+  const type = SCALING_CONDITION;
+  const limited = measured.filter((c) => c.decision.partitionLimited);
+  const ineffective = measured.filter((c) => c.decision.ineffectiveScaleUp);
+  const problems = [
+    ...limited.map(
+      (c) =>
+        `${c.name}: ${replicaCount(c.decision.replicas)} on ${c.partitions} partitions and still falling behind; only more partitions would help (${c.decision.message})`,
+    ),
+    ...ineffective.map(
+      (c) =>
+        `${c.name}: the last scale-up did not raise consumption; the bottleneck is elsewhere (${c.decision.message})`,
+    ),
+  ];
+  if (problems.length > 0) {
+    return {
+      type,
+      status: "False",
+      reason: limited.length > 0 ? "PartitionLimited" : "IneffectiveScaleUp",
+      message: problems.join("; "),
+    };
+  }
+  return {
+    type,
+    status: "True",
+    reason: "ScalingActive",
+    message: measured
+      .map((c) => `${c.name} ${replicaCount(c.decision.replicas)} (${c.decision.reason})`)
+      .join(", "),
+  };
+}
+
+function withScaling(
+  conditions: Condition[],
+  update: ConditionUpdate | null | undefined,
+  now: string,
+): Condition[] {
+  if (update === undefined) return conditions;
+  if (update === null) return conditions.filter((c) => c.type !== SCALING_CONDITION);
+  return setConditions(conditions, [update], now);
+}
+
+const replicaCount = (n: number) => `${n} ${n === 1 ? "replica" : "replicas"}`;
+
+/** Events/s to one decimal: enough for people, and a status that does not churn on noise. */
+const roundRate = (perSecond: number) => Math.round(perSecond * 10) / 10;
+
+/**
+ * A consumer's autoscaling fields. What the autoscaler cannot tell yet (rates in the first sync
+ * period after a restart, the last scale before it) stays as last reported, and an unchanged
+ * decision keeps its time: an idle pipeline's status does not change at every sync, nor when
+ * the operator restarts.
+ */
+function scalingStatus(
+  s: ConsumerScalingObservation,
+  previous: ConsumerStatus | undefined,
+): Partial<ConsumerStatus> {
+  const d = s.decision;
+  const before = previous?.lastDecision;
+  const unchanged =
+    before !== undefined &&
+    before.reason === d.reason &&
+    before.message === d.message &&
+    before.recommendation === d.recommendation;
+  const lastScaleTime = s.lastScaleTime ?? previous?.lastScaleTime;
+  const rates = s.rates
+    ? {
+        productionRate: roundRate(s.rates.production),
+        consumptionRate: roundRate(s.rates.consumption),
+      }
+    : previous?.productionRate !== undefined && previous.consumptionRate !== undefined
+      ? { productionRate: previous.productionRate, consumptionRate: previous.consumptionRate }
+      : {};
+  return {
+    partitions: s.partitions,
+    ...rates,
+    ...(s.timeToDrainSeconds === null
+      ? {}
+      : { timeToDrainSeconds: Math.round(s.timeToDrainSeconds) }),
+    health: s.health.status,
+    healthMessage: s.health.message,
+    lastDecision: {
+      reason: d.reason,
+      message: d.message,
+      time: unchanged ? before.time : s.decidedAt,
+      recommendation: d.recommendation,
+      ...(d.ineffectiveScaleUp ? { ineffectiveScaleUp: true } : {}),
+      ...(d.partitionLimited ? { partitionLimited: true } : {}),
+    },
+    ...(lastScaleTime ? { lastScaleTime } : {}),
+  };
 }

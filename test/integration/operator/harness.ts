@@ -9,7 +9,11 @@ import { pino } from "pino";
 import { inject } from "vitest";
 import { GROUP, PLURAL, VERSION } from "../../../operator/src/api/constants.js";
 import type { Condition, StreamingPipeline } from "../../../operator/src/api/types.js";
-import { type OperatorHandle, startOperator } from "../../../operator/src/operator.js";
+import {
+  type OperatorHandle,
+  type StartOperatorOptions,
+  startOperator,
+} from "../../../operator/src/operator.js";
 import { eventually } from "../../support/eventually.js";
 import { testKafka, uniqueName } from "../../support/kafka.js";
 import { testKubeConfig } from "../../support/kube.js";
@@ -163,6 +167,9 @@ export interface TestOperatorOptions {
   identity?: string;
   leaseName?: string;
   leaderElection?: boolean;
+  /** Passed through to startOperator (e.g. a short replay timeout). */
+  autoscaler?: StartOperatorOptions["autoscaler"];
+  replay?: StartOperatorOptions["replay"];
 }
 
 /**
@@ -173,6 +180,8 @@ export function startTestOperator(o: TestOperatorOptions): Promise<OperatorHandl
   return startOperator({
     kubeconfig: kc,
     logger: pino({ level: process.env.OPERATOR_TEST_LOG ?? "silent" }),
+    ...(o.autoscaler ? { autoscaler: o.autoscaler } : {}),
+    ...(o.replay ? { replay: o.replay } : {}),
     config: {
       identity: o.identity ?? uniqueName("operator"),
       watchNamespaces: [o.namespace],
