@@ -177,7 +177,7 @@ export class Reconciler {
     const replay = await this.replays.step(pipeline, kafka.conn);
     pipeline = replay.pipeline;
     const workloads = await this.reconcileWorkloads(pipeline, kafka, replay.overrides);
-    const now = (this.d.now?.() ?? new Date()).toISOString();
+    const now = this.now().toISOString();
     const status = computeStatus(
       pipeline,
       {
@@ -491,7 +491,7 @@ export class Reconciler {
           override ??
           (scaling ? scaling.decision.replicas : consumerReplicas(consumer, current, undefined));
         observation.desiredReplicas = replicas;
-        if (scaling) observation.scaling = scalingObservation(scaling);
+        if (scaling) observation.scaling = scalingObservation(scaling, lag);
         const workload: Workload = { kind: "consumer", consumer, replicas };
         const applied = await apply(this.d.clients, desiredDeployment(pipeline, workload, ctx));
         observation.deployment = observeDeployment(applied);
@@ -588,12 +588,19 @@ function observeDeployment(d: V1Deployment): DeploymentObservation {
   };
 }
 
-/** What status shows of the autoscaler's latest sync for one consumer. */
-function scalingObservation(s: ConsumerScaling): ConsumerScalingObservation {
+/**
+ * What status shows of the autoscaler's latest sync for one consumer; the partition count comes
+ * from this reconcile's reading when there is one (a spec change shows at once, not at the next
+ * sync).
+ */
+function scalingObservation(
+  s: ConsumerScaling,
+  lag: GroupLag | undefined,
+): ConsumerScalingObservation {
   const { decision, observation, health } = s;
   const rates = observation.rates;
   return {
-    partitions: observation.partitions.length,
+    partitions: (lag ?? observation).partitions.length,
     ...(rates.known
       ? {
           rates: { production: rates.productionPerSecond, consumption: rates.consumptionPerSecond },
