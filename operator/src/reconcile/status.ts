@@ -9,7 +9,7 @@ import type {
   WorkloadStatus,
 } from "../api/types.js";
 import { type ConditionUpdate, setConditions } from "./conditions.js";
-import type { ObservedTopic, TopicPlan } from "./desired-topics.js";
+import { type ObservedTopic, pipelineTopics, type TopicPlan } from "./desired-topics.js";
 
 /** Whether the operator could talk to Kafka, and if not, why (for a person to act on). */
 export type KafkaObservation =
@@ -213,7 +213,7 @@ function topicsCondition(pipeline: StreamingPipeline, obs: Observations): Condit
   if (pending.length > 0) {
     return { type, status: "False", reason: "TopicsPending", message: pending.join("; ") };
   }
-  const n = pipeline.spec.topics.length;
+  const n = pipelineTopics(pipeline.spec).length;
   return {
     type,
     status: "True",
@@ -286,7 +286,7 @@ function readyCondition(parts: ConditionUpdate[]): ConditionUpdate {
 
 function topicStatuses(pipeline: StreamingPipeline, observed: ObservedTopic[]): TopicStatus[] {
   const byName = new Map(observed.map((t) => [t.name, t]));
-  return pipeline.spec.topics.flatMap((t) => {
+  return pipelineTopics(pipeline.spec).flatMap((t) => {
     const have = byName.get(t.name);
     return have
       ? [{ name: t.name, partitions: have.partitions, replicationFactor: have.replicationFactor }]

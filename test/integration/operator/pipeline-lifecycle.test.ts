@@ -113,6 +113,7 @@ describe("the operator with the example pipeline", () => {
     expect(p.status?.topics).toEqual([
       { name: orders, partitions: 3, replicationFactor: 1 },
       { name: inventory, partitions: 3, replicationFactor: 1 },
+      { name: `${orders}.dlq`, partitions: 1, replicationFactor: 1 },
     ]);
     expect(
       p.status?.consumers?.map((c) => [c.name, c.groupId, c.desiredReplicas, c.readyReplicas]),
@@ -121,7 +122,7 @@ describe("the operator with the example pipeline", () => {
       ["analytics", "analytics-group", 1, 0],
     ]);
     expect(p.status?.summary).toEqual({
-      topics: `${orders}:3 ${inventory}:3`,
+      topics: `${orders}:3 ${inventory}:3 ${orders}.dlq:1`,
       replicas: "producer 0/1, inventory 0/1, analytics 0/1",
     });
     for (const c of p.status?.conditions ?? []) {
