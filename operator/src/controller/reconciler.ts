@@ -444,23 +444,26 @@ export class Reconciler {
       return apiMessage(err);
     };
 
-    const producer: WorkloadObservation = {
-      component: PRODUCER,
-      desiredReplicas: pipeline.spec.producer.replicas,
-    };
-    try {
-      const applied = await apply(
-        this.d.clients,
-        desiredDeployment(pipeline, { kind: "producer" }, ctx),
-      );
-      producer.deployment = observeDeployment(applied);
-      await apply(this.d.clients, desiredProducerService(pipeline));
-    } catch (err) {
-      producer.applyError = failed(err);
-    }
-    out.producer = producer;
+    // The producer and every consumer are applied concurrently: each is a few independent API
+    // calls, and a pipeline's reconcile time is mostly their round trips.
+    const producerTask = (async (): Promise<WorkloadObservation> => {
+      const producer: WorkloadObservation = {
+        component: PRODUCER,
+        desiredReplicas: pipeline.spec.producer.replicas,
+      };
+      try {
+        const [applied] = await Promise.all([
+          apply(this.d.clients, desiredDeployment(pipeline, { kind: "producer" }, ctx)),
+          apply(this.d.clients, desiredProducerService(pipeline)),
+        ]);
+        producer.deployment = observeDeployment(applied);
+      } catch (err) {
+        producer.applyError = failed(err);
+      }
+      return producer;
+    })();
 
-    for (const consumer of pipeline.spec.consumers) {
+    const consumerTasks = pipeline.spec.consumers.map(async (consumer) => {
       const name = consumerName(pipeline, consumer);
       const lag = kafka.lags.get(consumer.name);
       const groupId = consumerGroupId(pipeline, consumer);
@@ -470,6 +473,7 @@ export class Reconciler {
         desiredReplicas: consumer.replicas,
         ...(lag ? { lag: totalLag(lag.partitions) } : {}),
       };
+      let scaled: ScalingChange | undefined;
       try {
         const before = await this.d.owned.deployment(namespace, name);
         const current = before?.spec?.replicas;
@@ -496,12 +500,19 @@ export class Reconciler {
         const applied = await apply(this.d.clients, desiredDeployment(pipeline, workload, ctx));
         observation.deployment = observeDeployment(applied);
         if (scaling?.fresh && override === undefined && scaling.from !== replicas && before) {
-          out.scaled.push({ consumer: consumer.name, from: scaling.from, to: replicas, scaling });
+          scaled = { consumer: consumer.name, from: scaling.from, to: replicas, scaling };
         }
       } catch (err) {
         observation.applyError = failed(err);
       }
+      return { observation, scaled };
+    });
+
+    const [producer, consumers] = await Promise.all([producerTask, Promise.all(consumerTasks)]);
+    out.producer = producer;
+    for (const { observation, scaled } of consumers) {
       out.consumers.push(observation);
+      if (scaled) out.scaled.push(scaled);
     }
 
     await this.prune(pipeline).catch((err: unknown) => {
@@ -521,7 +532,11 @@ export class Reconciler {
       producerName(pipeline),
       ...pipeline.spec.consumers.map((c) => consumerName(pipeline, c)),
     ]);
-    for (const d of await this.d.owned.deployments(pipeline)) {
+    const [deployments, services] = await Promise.all([
+      this.d.owned.deployments(pipeline),
+      this.d.owned.services(pipeline),
+    ]);
+    for (const d of deployments) {
       const name = d.metadata?.name ?? "";
       if (wanted.has(name)) continue;
       await this.d.owned.deleteDeployment(namespace, name);
@@ -532,7 +547,7 @@ export class Reconciler {
         `deleted Deployment ${name}: no longer in the spec`,
       );
     }
-    for (const s of await this.d.owned.services(pipeline)) {
+    for (const s of services) {
       const name = s.metadata?.name ?? "";
       if (name !== producerName(pipeline)) await this.d.owned.deleteService(namespace, name);
     }
