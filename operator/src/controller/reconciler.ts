@@ -190,9 +190,10 @@ export class Reconciler {
       now,
     );
 
-    for (const action of kafka.actions) {
-      await this.d.events.emit(pipeline, "Normal", action.reason, action.message);
-    }
+    // What a user must notice, as Events; sent together with the status write (each is one API
+    // call, and none depends on another).
+    const news: Array<[type: "Normal" | "Warning", reason: string, message: string]> = [];
+    for (const action of kafka.actions) news.push(["Normal", action.reason, action.message]);
     for (const c of transitions(pipeline.status?.conditions, status.conditions ?? [])) {
       if (c.type === CONDITION.Ready && c.status !== "True") continue;
       // The replay announces its own steps.
@@ -200,22 +201,18 @@ export class Reconciler {
       if (c.status === "True") {
         // A first True is news only for Ready; recoveries are news for every condition.
         const before = pipeline.status?.conditions?.find((p) => p.type === c.type);
-        if (c.type === CONDITION.Ready || before) {
-          await this.d.events.emit(pipeline, "Normal", c.reason, c.message);
-        }
+        if (c.type === CONDITION.Ready || before) news.push(["Normal", c.reason, c.message]);
       } else if (!QUIET_REASONS.has(c.reason)) {
-        await this.d.events.emit(pipeline, "Warning", c.reason, c.message);
+        news.push(["Warning", c.reason, c.message]);
       }
     }
-
     for (const change of workloads.scaled) {
       const { decision } = change.scaling;
-      await this.d.events.emit(
-        pipeline,
+      news.push([
         "Normal",
         decision.reason,
         `${change.consumer}: ${change.from} → ${change.to} replicas: ${decision.message}`,
-      );
+      ]);
       this.d.metrics?.scalingChanges.inc({
         namespace,
         pipeline: name,
@@ -225,10 +222,11 @@ export class Reconciler {
     }
 
     const patch = statusPatch(pipeline.status, status);
-    if (patch) {
-      this.d.log.debug({ pipeline: key, fields: Object.keys(patch), patch }, "status changed");
-      await this.d.pipelines.patchStatus(pipeline, patch);
-    }
+    if (patch) this.d.log.debug({ pipeline: key, fields: Object.keys(patch) }, "status changed");
+    await Promise.all([
+      ...news.map(([type, reason, message]) => this.d.events.emit(pipeline, type, reason, message)),
+      patch ? this.d.pipelines.patchStatus(pipeline, patch) : undefined,
+    ]);
 
     this.d.autoscaler.forget(
       key,
