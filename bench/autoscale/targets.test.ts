@@ -89,6 +89,22 @@ describe("checkTargets", () => {
     expect(target(result({ scalingChanges: 1 }, {}), "scalingChanges")?.met).toBe(false);
   });
 
+  it("says a changes target below one scale-up and its scale-down needs runs that never scale", () => {
+    const check = target(
+      result({ scalingChanges: 1.8 }, { scalingChanges: 2.5 }),
+      "scalingChanges",
+    );
+    expect(check?.met).toBe(false);
+    expect(check?.tradeOff).toContain("half of KEDA's 2.50 changes is 1.25");
+    expect(check?.tradeOff).toContain("at least 38% of the runs do not scale at all");
+  });
+
+  it("does not excuse missing a changes target that leaves room for a scale-up and back", () => {
+    const check = target(result({ scalingChanges: 2.5 }, { scalingChanges: 4 }), "scalingChanges");
+    expect(check?.met).toBe(false);
+    expect(check?.tradeOff).toBeUndefined();
+  });
+
   it("never allows more replicas than partitions", () => {
     expect(target(result({ maxReplicas: 3 }, {}), "maxReplicas")?.met).toBe(true);
     expect(target(result({ maxReplicas: 4 }, {}), "maxReplicas")?.met).toBe(false);

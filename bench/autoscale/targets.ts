@@ -42,10 +42,17 @@ export function checkTargets(result: ScenarioResult): TargetCheck[] {
   } else if (!drain.met && fastestReactive.replicaSeconds > keda.replicaSeconds) {
     drain.tradeOff = `the fastest lag-driven run drains in ${s(fastestReactive.drainSeconds)} by keeping the partition count of replicas, ${Math.round(fastestReactive.replicaSeconds).toLocaleString("en-US")} replica-seconds against KEDA's ${Math.round(keda.replicaSeconds).toLocaleString("en-US")}`;
   }
+  const changes = check("scalingChanges", ours.scalingChanges, keda.scalingChanges, 0.5);
+  const allowed = keda.scalingChanges * changes.limit;
+  if (!changes.met && allowed < 2) {
+    // A run that scales up at all also scales back down: two changes at least.
+    const idle = Math.round((1 - allowed / 2) * 100);
+    changes.tradeOff = `half of KEDA's ${keda.scalingChanges.toFixed(2)} changes is ${allowed.toFixed(2)}, fewer than one scale-up and its scale-down: met only if at least ${idle}% of the runs do not scale at all`;
+  }
   return [
     drain,
     check("replicaSeconds", ours.replicaSeconds, keda.replicaSeconds, 1),
-    check("scalingChanges", ours.scalingChanges, keda.scalingChanges, 0.5),
+    changes,
     check("maxReplicas", ours.maxReplicas, result.scenario.partitions, 1),
   ];
 }

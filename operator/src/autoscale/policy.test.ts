@@ -145,6 +145,16 @@ describe("desiredReplicas before any rate is known: lag / lagThreshold", () => {
     },
     { case: "10 x the threshold on 3 partitions: exactly 3", lags: three(10_000 / 3), want: 3 },
     { case: "no lag: the minimum", lags: three(0), want: 1 },
+    {
+      case: "4,200 events on 6 partitions: 6 replicas, not the 5 that leave 1,400 on one member",
+      lags: six(700),
+      want: 6,
+    },
+    {
+      case: "1,800 events on partitions 0 and 2: 3 replicas, since with 2 one member reads both",
+      lags: [900, 0, 900, 0, 0, 0],
+      want: 3,
+    },
   ])("$case", ({ lags, want }) => {
     const decision = desiredReplicas(observation({ lags, replicas: 1 }), spec, history());
     expect(decision.replicas).toBe(want);
@@ -331,27 +341,41 @@ describe("desiredReplicas without a measured per-replica rate", () => {
     expect(decision).toMatchObject({ replicas: 1, recommendation: 1 });
   });
 
-  it("holds a new backlog for one sync period, while the replicas run flat out, to measure them", () => {
+  it("scales up at once on the lag threshold when a new backlog finds the rate unmeasured", () => {
+    // The member has only ever consumed what arrived (50 ev/s): no measured rate, and none waited
+    // for. 9,000 events: more than the threshold on every partition, so a replica each.
     const decision = desiredReplicas(
       observation({ lags: three(3000), replicas: 1, production: three(10) }),
       spec,
       history({ capacity: lowerBound(50), recommendations: watched(1) }),
     );
     expect(decision).toMatchObject({
-      replicas: 1,
-      reason: "MeasuringReplicaRate",
+      replicas: 3,
+      reason: "LagThresholdFallback",
       catchingUp: true,
     });
   });
 
-  it("falls back on the lag threshold when the backlog outlasts that sync period unmeasured", () => {
-    const stillBehind = [...watched(1, 290), { at: ago(10), replicas: 1, catchingUp: true }];
+  it("scales up to fewer than the lag threshold asks when the rate seen so far drains it in time", () => {
+    // 12,000 events; the threshold asks 3. At the 250 ev/s seen so far (225 planned), one replica
+    // needs 30 + 12,000/60 = 230; two, after the 15 s rebalance, 20 + 8,300/45 = 204: enough.
+    const decision = desiredReplicas(
+      observation({ lags: three(4000), replicas: 1, production: three(10) }),
+      spec,
+      history({ capacity: lowerBound(250), recommendations: watched(1) }),
+    );
+    expect(decision).toMatchObject({ replicas: 2, reason: "LagThresholdFallback" });
+    expect(decision.message).toContain("the lag threshold asks 3 replicas, but 2 replicas");
+  });
+
+  it("holds when even the rate seen so far drains the backlog in time", () => {
+    // At the 250 ev/s seen so far (225 planned), one replica needs 30 + 9,000/60 = 180.
     const decision = desiredReplicas(
       observation({ lags: three(3000), replicas: 1, production: three(10) }),
       spec,
-      history({ capacity: lowerBound(50), recommendations: stillBehind }),
+      history({ capacity: lowerBound(250), recommendations: watched(1) }),
     );
-    expect(decision).toMatchObject({ replicas: 3, reason: "LagThresholdFallback" });
+    expect(decision).toMatchObject({ replicas: 1, reason: "Steady", catchingUp: true });
   });
 
   it("measures replicas that kept a backlog through the latest reading, and sizes on that", () => {
@@ -528,6 +552,21 @@ describe("desiredReplicas scaling down", () => {
 
   it("scales down in one step to the highest recommendation of the window once it has lasted", () => {
     const recommendations = watched(1).map((r, i) => (i % 4 === 0 ? { ...r, replicas: 2 } : r));
+    const decision = desiredReplicas(quiet, spec, history({ recommendations }));
+    expect(decision).toMatchObject({ replicas: 2, reason: "ScaledDownAfterStabilization" });
+  });
+
+  it("waits to take two steps down in one when the second would come within the first's rebalance", () => {
+    // 2 replicas were needed 290 s ago: a step to 2 now, and to 1 in 10 s, inside the 15 s
+    // rebalance of the first.
+    const recommendations = watched(1).map((r, i) => (i === 1 ? { ...r, replicas: 2 } : r));
+    const decision = desiredReplicas(quiet, spec, history({ recommendations }));
+    expect(decision).toMatchObject({ replicas: 3, reason: "HeldForStabilization" });
+    expect(decision.message).toContain("one step down then instead of two");
+  });
+
+  it("steps down to the window's highest when the next step is further off than a rebalance", () => {
+    const recommendations = watched(1).map((r, i) => (i === 3 ? { ...r, replicas: 2 } : r));
     const decision = desiredReplicas(quiet, spec, history({ recommendations }));
     expect(decision).toMatchObject({ replicas: 2, reason: "ScaledDownAfterStabilization" });
   });

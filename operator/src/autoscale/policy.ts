@@ -4,7 +4,7 @@ import { type CapacityEstimate, updateCapacity } from "./capacity.js";
 import { count, rate, replicas, seconds } from "./format.js";
 import type { ScaleHistory } from "./history.js";
 import type { LagObservation } from "./observation.js";
-import { drainSeconds, type PartitionWork, sizeForBacklog } from "./sizing.js";
+import { drainSeconds, type PartitionWork, sizeForBacklog, sizeForLagThreshold } from "./sizing.js";
 
 export type ScalingSpec = Pick<
   AutoscalingSpec,
@@ -43,7 +43,6 @@ export type ScaleReason =
   | "ScaledUpForBacklog"
   | "ScaledUpForThroughput"
   | "LagThresholdFallback"
-  | "MeasuringReplicaRate"
   | "HeldAfterIneffectiveScaleUp"
   | "HeldWhileCatchingUp"
   | "HeldForStabilization"
@@ -85,16 +84,17 @@ interface Bounds {
 interface Need {
   replicas: number;
   /**
-   * `fallback`: ceil(lag / lagThreshold), for want of a measured per-replica rate.
+   * `fallback`: lag / lagThreshold, for want of a measured per-replica rate.
    * `unmeasured`: members have always had time to spare, so their rate is unknown but enough.
-   * `measuring`: a new backlog on an unmeasured group; the next reading measures its members.
    */
-  basis: "backlog" | "throughput" | "fallback" | "unmeasured" | "measuring";
+  basis: "backlog" | "throughput" | "fallback" | "unmeasured";
   /** More replicas were wanted than the bounds allow. */
   capped: boolean;
   drainSeconds: number | null;
   /** Production alone is more than `upper` replicas can consume (null: unknown). */
   cannotKeepUp: boolean | null;
+  /** What the lag threshold asked, when a rate seen so far showed fewer replicas enough. */
+  thresholdReplicas?: number;
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
@@ -185,58 +185,62 @@ function rateNeed(
   };
 }
 
-/** Before any rate is known: KEDA's rule, ceil(lag / lagThreshold), but capped exactly. */
-function fallbackNeed(spec: ScalingSpec, bounds: Bounds, lag: number): Need {
-  const wanted = Math.ceil(lag / spec.lagThreshold);
+/**
+ * Without a measured per-replica rate: KEDA's rule, lag / lagThreshold, counted per member (the
+ * busiest member's lag, see sizeForLagThreshold), capped exactly at the bounds.
+ */
+function fallbackNeed(obs: LagObservation, spec: ScalingSpec, bounds: Bounds): Need {
+  const lags = obs.partitions.map((p) => p.lag);
+  const sizing = sizeForLagThreshold(lags, spec.lagThreshold, bounds.lower, bounds.upper);
   return {
-    replicas: Math.min(bounds.upper, Math.max(bounds.lower, wanted)),
+    replicas: sizing.replicas,
     basis: "fallback",
-    capped: wanted > bounds.upper,
+    capped: !sizing.sufficient && sizing.replicas >= bounds.upper,
     drainSeconds: null,
     cannotKeepUp: null,
   };
 }
 
 /**
- * What the group needs. A measured per-replica rate sizes it. A rate seen only from members with
- * time to spare is a floor on what they can do, so the size it gives is an upper bound on the
- * need: it may hold or lower the replicas, never raise them. A backlog on a group whose rate was
- * never measured waits one sync period: its members now run flat out, so the next reading
- * measures them, and a decision on that measurement beats a guess from the lag threshold (a
- * mistaken scale-up costs two rebalances and a stabilization window of idle pods; the wait costs
- * one sync period). If the next reading still measures nothing, the lag threshold decides, as it
- * does before any rate is known.
+ * What the group needs. A measured per-replica rate sizes it. Without one, the lag threshold does,
+ * at once (a backlog is not left waiting for a measurement): see fallbackNeed. A rate seen only
+ * from members with time to spare is a floor on what they can do, so the size it gives is an upper
+ * bound on the need: it may hold or lower the replicas, or the lag threshold's answer, never raise
+ * them.
  */
 function groupNeed(
   obs: LagObservation,
   spec: ScalingSpec,
   tuning: PolicyTuning,
   bounds: Bounds,
-  backlog: { lag: number; catchingUp: boolean; isNew: boolean },
+  catchingUp: boolean,
   production: number[] | null,
   capacity: CapacityEstimate | undefined,
 ): Need {
-  const { lag, catchingUp, isNew } = backlog;
-  const fallback = fallbackNeed(spec, bounds, lag);
+  const fallback = fallbackNeed(obs, spec, bounds);
   if (!production) return fallback;
   const sized = capacity && rateNeed(obs, spec, tuning, bounds, production, capacity.perReplica);
   if (sized && capacity?.basis === "measured") return sized;
   const current = obs.currentReplicas;
-  const unmeasured = (replicas: number, basis: "unmeasured" | "measuring"): Need => ({
-    replicas: Math.min(bounds.upper, Math.max(bounds.lower, replicas)),
-    basis,
-    capped: false,
-    drainSeconds: null,
-    cannotKeepUp: null,
-  });
   if (sized && sized.replicas <= current) return { ...sized, capped: false, cannotKeepUp: null };
-  if (!catchingUp)
-    return unmeasured(sized ? current : Math.min(current, fallback.replicas), "unmeasured");
-  if (isNew && current > 0) return unmeasured(current, "measuring");
-  return {
-    ...fallback,
-    replicas: Math.min(sized?.replicas ?? fallback.replicas, Math.max(fallback.replicas, current)),
-  };
+  if (!catchingUp) {
+    return {
+      replicas: sized ? current : Math.min(current, fallback.replicas),
+      basis: "unmeasured",
+      capped: false,
+      drainSeconds: null,
+      cannotKeepUp: null,
+    };
+  }
+  if (sized && sized.replicas < fallback.replicas) {
+    return {
+      ...fallback,
+      replicas: sized.replicas,
+      capped: false,
+      thresholdReplicas: fallback.replicas,
+    };
+  }
+  return fallback;
 }
 
 /**
@@ -296,12 +300,12 @@ function needMessage(
   const seenSoFar = capacity
     ? `at least ${rate(perReplica)} per replica seen so far`
     : "no replica seen consuming yet";
+  if (need.basis === "fallback" && need.thresholdReplicas !== undefined) {
+    return `lag ${count(lag)} with the per-replica rate not measured: the lag threshold asks ${replicas(need.thresholdReplicas)}, but ${replicas(need.replicas)} drain it in time even at the ${rate(perReplica)} per replica seen so far`;
+  }
   if (need.basis === "fallback") {
     const known = production ? `the per-replica rate not measured (${seenSoFar})` : "no rates yet";
     return `lag ${count(lag)} with ${known}: ${replicas(need.replicas)} at the lag threshold`;
-  }
-  if (need.basis === "measuring") {
-    return `lag ${count(lag)} before the per-replica rate was measured (${seenSoFar}): holding ${replicas(need.replicas)} for one sync period while they run flat out, to measure them`;
   }
   if (need.basis === "unmeasured") {
     return `lag ${count(lag)} at ${rate(production ?? 0)} in; replicas keep up with time to spare (${seenSoFar}): ${replicas(need.replicas)}`;
@@ -322,15 +326,17 @@ function needMessage(
  *   (round-robin over all the group's partitions) keeps up with production and drains its backlog
  *   within catchUpSeconds, or, when no count can, the count that drains soonest. Production is
  *   planned on once two readings show it; a one-off burst counts as lag only.
- * - Without a measured rate (members have always had time to spare): what they have done so far
- *   may lower the replicas, never raise them; a new backlog is held one sync period to measure
- *   them; then, and before any rate is known, ceil(lag / lagThreshold).
+ * - Without a measured rate (before any rate is known, or members have always had time to
+ *   spare): lag / lagThreshold at once, counted per member (the fewest replicas none of whose
+ *   members holds more than lagThreshold), which is never fewer than ceil(lag / lagThreshold).
+ *   What members have done so far may hold or lower that answer, never raise it.
  * - Bounds: minReplicas (0 allowed: scale to zero while nothing arrives or waits), maxReplicas,
  *   and exactly the partition count (or the partitions with lag, when asked): never one more.
  * - Scale up to the need at once, in one step (each change costs the whole group a rebalance).
  * - Scale down never while catching up, and only once the whole stabilization window has been
  *   watched with no recommendation in it made while catching up; then to the window's highest
- *   recommendation: one step down after a burst, not a staircase.
+ *   recommendation: one step down after a burst, not a staircase (a step the window would follow
+ *   with another before its rebalance is over waits to be taken with it).
  * - Paused while a replay owns the group.
  */
 export function desiredReplicas(
@@ -386,12 +392,7 @@ export function desiredReplicas(
   }
 
   const bounds = replicaBounds(obs, spec, lag, totalProduction);
-  const backlog = {
-    lag,
-    catchingUp,
-    isNew: catchingUp && !(history.recommendations.at(-1)?.catchingUp ?? false),
-  };
-  const need = groupNeed(obs, spec, tuning, bounds, backlog, production, capacity);
+  const need = groupNeed(obs, spec, tuning, bounds, catchingUp, production, capacity);
   const ineffectiveScaleUp = isIneffectiveScaleUp(obs, spec, history, tuning, lag);
   const partitionLimited = isPartitionLimited(obs, spec, history, tuning, need, lag);
   const flags = {
@@ -468,6 +469,18 @@ export function desiredReplicas(
         flags,
       );
     }
+    // A step down that the window would follow with another before the step's own rebalance is
+    // over costs the group two rebalances for one: wait, and take both in one.
+    const lastAtHighest = Math.max(...window.filter((r) => r.replicas >= highest).map((r) => r.at));
+    const highestUntil = lastAtHighest + spec.scaleDownStabilizationSeconds * 1000;
+    if (highest > need.replicas && highestUntil - obs.at < tuning.rebalanceSeconds * 1000) {
+      return decide(
+        current,
+        "HeldForStabilization",
+        `${why}; holding ${replicas(current)}: the need for ${highest} leaves the ${seconds(spec.scaleDownStabilizationSeconds)} window in ${seconds((highestUntil - obs.at) / 1000)}, before a step to ${highest} would finish its ${seconds(tuning.rebalanceSeconds)} rebalance: one step down then instead of two`,
+        flags,
+      );
+    }
     return decide(
       highest,
       "ScaledDownAfterStabilization",
@@ -483,7 +496,6 @@ export function desiredReplicas(
       flags,
     );
   }
-  if (need.basis === "measuring") return decide(current, "MeasuringReplicaRate", why, flags);
   return decide(current, "Steady", why, flags);
 }
 

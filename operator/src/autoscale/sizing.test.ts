@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   drainSeconds,
   type PartitionWork,
+  peakMemberLag,
   peakMemberLoad,
   type SizingInput,
   sizeForBacklog,
+  sizeForLagThreshold,
 } from "./sizing.js";
 
 /** `count` partitions that each produce `production` events/s and hold `lag` events. */
@@ -24,6 +26,76 @@ describe("peakMemberLoad", () => {
 
   it("gives each partition its own member when there are more replicas than partitions", () => {
     expect(peakMemberLoad(even(3, 10, 600), 5, 60)).toBe(20);
+  });
+});
+
+describe("peakMemberLag", () => {
+  it.each([
+    { case: "one member holds everything", lags: [100, 200, 300], replicas: 1, want: 600 },
+    {
+      case: "of 2 members on 3 partitions, the first reads partitions 0 and 2",
+      lags: [100, 200, 300],
+      replicas: 2,
+      want: 400,
+    },
+    {
+      case: "a member per partition: the largest partition",
+      lags: [100, 200, 300],
+      replicas: 5,
+      want: 300,
+    },
+    {
+      case: "no members with a backlog: never worked off",
+      lags: [0, 5],
+      replicas: 0,
+      want: Infinity,
+    },
+    { case: "no members and no backlog: nothing held", lags: [0, 0], replicas: 0, want: 0 },
+  ])("$case", ({ lags, replicas, want }) => {
+    expect(peakMemberLag(lags, replicas)).toBe(want);
+  });
+});
+
+describe("sizeForLagThreshold", () => {
+  const twelve = (lag: number) => Array.from({ length: 12 }, () => lag);
+
+  it.each([
+    {
+      case: "the fewest whose members each hold at most the threshold: 2,500 on 3 partitions, 3",
+      lags: [834, 833, 833],
+      want: { replicas: 3, sufficient: true },
+    },
+    {
+      case: "exactly the threshold per member is enough",
+      lags: [1000, 1000, 0, 0],
+      want: { replicas: 2, sufficient: true },
+    },
+    {
+      case: "10,000 on 12 partitions: 12, not the 10 or 11 that leave two partitions on a member",
+      lags: twelve(10_000 / 12),
+      want: { replicas: 12, sufficient: true },
+    },
+    {
+      case: "5,000 on 12 partitions: 6, two partitions (833 events) each",
+      lags: twelve(5000 / 12),
+      want: { replicas: 6, sufficient: true },
+    },
+    {
+      case: "a partition over the threshold alone: as many as the bounds allow",
+      lags: [1500, 0, 0],
+      want: { replicas: 3, sufficient: false },
+    },
+  ])("$case", ({ lags, want }) => {
+    expect(sizeForLagThreshold(lags, 1000, 1, lags.length)).toEqual(want);
+  });
+
+  it("stays within the bounds", () => {
+    expect(sizeForLagThreshold([0, 0, 0], 1000, 2, 3)).toEqual({ replicas: 2, sufficient: true });
+    expect(sizeForLagThreshold([3000, 3000, 3000], 1000, 1, 2)).toEqual({
+      replicas: 2,
+      sufficient: false,
+    });
+    expect(sizeForLagThreshold([0, 0, 0], 1000, 0, 3)).toEqual({ replicas: 0, sufficient: true });
   });
 });
 

@@ -53,6 +53,45 @@ export function peakMemberLoad(
   return peak;
 }
 
+/** The most events any one member holds with `replicas` members (round-robin). */
+export function peakMemberLag(lags: readonly number[], replicas: number): number {
+  if (replicas <= 0) return lags.some((lag) => lag > 0) ? Number.POSITIVE_INFINITY : 0;
+  let peak = 0;
+  for (const group of roundRobinGroups(lags.length, replicas)) {
+    peak = Math.max(
+      peak,
+      group.reduce((sum, i) => sum + (lags[i] ?? 0), 0),
+    );
+  }
+  return peak;
+}
+
+export interface ThresholdSizing {
+  replicas: number;
+  /** True when no member of `replicas` holds more than the threshold. */
+  sufficient: boolean;
+}
+
+/**
+ * KEDA's rule, lag / lagThreshold, counted per member: the fewest replicas in [lower, upper] none
+ * of whose members (round-robin over the partitions) holds more than `lagThreshold` events. That
+ * is never fewer than ceil(total lag / lagThreshold), since the busiest member holds at least the
+ * average, and more when the partitions do not split evenly: 10 replicas over 12 partitions leave
+ * two partitions on some member, as 6 do, so a lag that 6 cannot take needs 12, not 10. When no
+ * count in the bounds gets every member under the threshold, `upper`: as many as may be.
+ */
+export function sizeForLagThreshold(
+  lags: readonly number[],
+  lagThreshold: number,
+  lower: number,
+  upper: number,
+): ThresholdSizing {
+  for (let r = lower; r <= upper; r++) {
+    if (peakMemberLag(lags, r) <= lagThreshold) return { replicas: r, sufficient: true };
+  }
+  return { replicas: Math.max(lower, upper), sufficient: false };
+}
+
 const idle = (partitions: readonly PartitionWork[]) =>
   partitions.every((p) => p.lag <= 0 && p.production <= 0);
 
