@@ -3,7 +3,7 @@ import { ensureUp, kafkaService, stopIfStarted } from "../hack/local-services.js
 import { startWorkload, stopWorkload, waitReady } from "../hack/workload-process.js";
 import { totalLag } from "../operator/src/kafka/lag.js";
 import { readGroupLag } from "../operator/src/kafka/lag-reader.js";
-import { writeResult } from "./lib/results.js";
+import { drawBars, writeResult } from "./lib/results.js";
 import { benchTopics, orderMessages, runDir, scratchName } from "./lib/scratch.js";
 import { round } from "./lib/stats.js";
 
@@ -122,6 +122,11 @@ async function main() {
       partitions: 3,
       replicas: 1,
     });
+    await drawBars("consume", "One replica over a preloaded backlog (events/s)", [
+      { label: "inventory consumer", value: inventoryRate },
+      { label: "analytics consumer", value: analyticsRate },
+      { label: "raw kafkajs consumer", value: rawRate },
+    ]);
   } finally {
     await topics.remove();
     await stopIfStarted(kafka);

@@ -3,7 +3,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { demoOrder } from "../hack/demo/send-orders.js";
 import { ensureUp, kafkaService, stopIfStarted } from "../hack/local-services.js";
 import { startWorkload, stopWorkload, waitReady } from "../hack/workload-process.js";
-import { writeResult } from "./lib/results.js";
+import { drawBars, writeResult } from "./lib/results.js";
 import { benchTopic, orderMessages, runDir } from "./lib/scratch.js";
 import { quantile, round } from "./lib/stats.js";
 
@@ -132,6 +132,10 @@ async function main() {
       single_p95_ms: round(quantile(latencies, 0.95)),
       single_p99_ms: round(quantile(latencies, 0.99)),
     });
+    await drawBars("ingest", "Ingest of 1000-order batches (events/s)", [
+      { label: "producer HTTP batch API", value: batchEventsPerS },
+      { label: "raw kafkajs producer", value: rawEventsPerS },
+    ]);
   } finally {
     agent.destroy();
     await stopWorkload(producer);

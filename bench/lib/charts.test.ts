@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resample, svgChart, terminalChart } from "./charts.js";
+import { resample, svgBars, svgChart, terminalBars, terminalChart } from "./charts.js";
 
 describe("resample", () => {
   it("holds the last value between samples so every series shares the x axis", () => {
@@ -53,5 +53,25 @@ describe("charts", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("Consumer lag");
     expect(svg).toContain("analytics-group");
+  });
+});
+
+describe("bars", () => {
+  const bars = [
+    { label: "producer HTTP batches", value: 80_000 },
+    { label: "raw kafkajs", value: 100_000 },
+  ];
+
+  it("scales terminal bars to the largest value and prints each figure", () => {
+    const lines = terminalBars(bars, { width: 10, unit: " ev/s" }).split("\n");
+    expect(lines[0]).toContain(`${"█".repeat(8)} 80,000 ev/s`);
+    expect(lines[1]).toContain(`${"█".repeat(10)} 100,000 ev/s`);
+  });
+
+  it("renders an SVG bar chart with the title and every label", async () => {
+    const svg = await svgBars(bars, { title: "Ingest throughput", valueTitle: "events/s" });
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("Ingest throughput");
+    expect(svg).toContain("raw kafkajs");
   });
 });

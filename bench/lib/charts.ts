@@ -70,3 +70,43 @@ export async function svgChart(
   view.finalize();
   return svg;
 }
+
+/** One bar: a labelled figure (events/s, say). */
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/** Horizontal bars for the terminal, scaled to the largest value. */
+export function terminalBars(bars: Bar[], { width = 48, unit = "" } = {}): string {
+  const max = Math.max(0, ...bars.map((b) => b.value));
+  const labelWidth = Math.max(0, ...bars.map((b) => b.label.length));
+  return bars
+    .map((b) => {
+      const length = max > 0 ? Math.round((b.value / max) * width) : 0;
+      const figure = `${Math.round(b.value).toLocaleString("en-US")}${unit}`;
+      return `  ${b.label.padEnd(labelWidth)}  ${"█".repeat(length)} ${figure}`;
+    })
+    .join("\n");
+}
+
+/** The same bars as an SVG (vega-lite, rendered headless). */
+export async function svgBars(
+  bars: Bar[],
+  { title, valueTitle }: { title: string; valueTitle: string },
+): Promise<string> {
+  const spec: TopLevelSpec = {
+    title,
+    width: 560,
+    data: { values: bars.map((b) => ({ label: b.label, value: b.value })) },
+    mark: "bar",
+    encoding: {
+      y: { field: "label", type: "nominal", title: null, sort: null },
+      x: { field: "value", type: "quantitative", title: valueTitle },
+    },
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}

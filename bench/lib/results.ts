@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { repoRoot } from "../../hack/local-services.js";
+import { type Bar, svgBars, terminalBars } from "./charts.js";
 
 export const resultsDir = resolve(repoRoot, "bench/results");
 
@@ -28,5 +29,14 @@ export async function writeResult(
     )
     .join("\n");
   process.stdout.write(`\n${name}\n${table}\n  -> ${file}\n`);
+  return file;
+}
+
+/** Prints `bars` in the terminal and writes them as `bench/results/<name>.svg`. */
+export async function drawBars(name: string, title: string, bars: Bar[]): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const file = resolve(resultsDir, `${name}.svg`);
+  await writeFile(file, await svgBars(bars, { title, valueTitle: "events/s" }));
+  process.stdout.write(`\n${title}\n${terminalBars(bars, { unit: " ev/s" })}\n  -> ${file}\n`);
   return file;
 }
