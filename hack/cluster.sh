@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler) running as plain processes: no containers, no nodes.
+# kube-scheduler) running as plain processes; by default no containers and no nodes.
 #
-#   hack/cluster.sh up      start (idempotent); last stdout line is the admin kubeconfig path
-#   hack/cluster.sh down    stop everything and remove all state under .run/cluster
-#   hack/cluster.sh status  one line per component; non-zero exit unless all are up
+#   hack/cluster.sh up [--with-node]   start (idempotent); last stdout line is the admin kubeconfig path
+#   hack/cluster.sh down               stop everything (the node too) and remove all state under .run/cluster
+#   hack/cluster.sh status             one line per component; non-zero exit unless all are up
+#   hack/cluster.sh load-image FILE... import OCI (or Docker) image archives into the node's containerd
+#
+# With --with-node (or CLUSTER_NODE=1) up also starts a node that runs real pods: containerd,
+# runc and CNI plugins from Debian, kubelet, kube-proxy and CoreDNS built from pinned modules,
+# in a network namespace of the instance's own (hack/node/node.sh tells the layout; needs root).
+# Pods use images imported with load-image and imagePullPolicy: Never. The machine reaches pod
+# and Service addresses directly; CLUSTER_NODE_NET (0..255, default: the API server port mod
+# 256) picks the instance's addresses (10.243.N.0/30 link, 10.244.N.0/24 pods).
 #
 # The admin kubeconfig is .run/cluster/admin.kubeconfig (certificates embedded).
 # Everything listens on 127.0.0.1 on high ports so it can sit next to another
@@ -23,12 +31,33 @@ ETCD_PEER_PORT=$((ETCD_CLIENT_PORT + 1))
 APISERVER_PORT="${CLUSTER_APISERVER_PORT:-16443}"
 CONTROLLER_MANAGER_PORT="${CLUSTER_CONTROLLER_MANAGER_PORT:-20257}"
 SCHEDULER_PORT="${CLUSTER_SCHEDULER_PORT:-20259}"
-SERVICE_CIDR=10.96.0.0/12
-SERVICE_IP=10.96.0.1 # first address of SERVICE_CIDR: the kubernetes Service
+# The octet that keeps each instance's node addresses apart (see hack/node/node.sh).
+NODE_NET="${CLUSTER_NODE_NET:-$((APISERVER_PORT % 256))}"
+if ! [[ "$NODE_NET" =~ ^[0-9]+$ ]] || ((NODE_NET > 255)); then
+  die "CLUSTER_NODE_NET must be 0..255, got '$NODE_NET'"
+fi
+# Service addresses: the usual range on the default instance; another instance gets a
+# range of its own so that two nodes' Services can both be routed from this machine.
+if [[ -n "${CLUSTER_SERVICE_CIDR:-}" ]]; then
+  SERVICE_CIDR="$CLUSTER_SERVICE_CIDR"
+elif [[ "$APISERVER_PORT" == 16443 ]]; then
+  SERVICE_CIDR=10.96.0.0/12
+else
+  SERVICE_CIDR="10.245.$NODE_NET.0/24"
+fi
+if ! [[ "$SERVICE_CIDR" =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/([0-9]+)$ ]] || ((BASH_REMATCH[2] > 24)); then
+  die "CLUSTER_SERVICE_CIDR must be a network of /24 or larger ending in .0, got '$SERVICE_CIDR'"
+fi
+SERVICE_IP="${BASH_REMATCH[1]}.1" # first address of SERVICE_CIDR: the kubernetes Service
+DNS_IP="${BASH_REMATCH[1]}.10"    # the cluster DNS Service (CoreDNS on the node)
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 START_TIMEOUT="${CLUSTER_START_TIMEOUT:-120}"
+WITH_NODE="${CLUSTER_NODE:-0}"
 
 tool() { "$REPO_ROOT/hack/tools.sh" path "$1"; }
+
+# shellcheck source=node/node.sh
+source "$REPO_ROOT/hack/node/node.sh"
 
 # --- PKI -------------------------------------------------------------------
 
@@ -209,18 +238,38 @@ up() {
   local etcd apiserver controller_manager scheduler
   # Build (or confirm) all binaries first so the start-up itself is quick.
   "$REPO_ROOT/hack/tools.sh" build etcd kube-apiserver kube-controller-manager kube-scheduler kubectl
+  local apiserver_node_args=()
+  if [[ "$WITH_NODE" != 1 && -e "$NODE_DIR/network" ]]; then
+    # A cluster that has a node keeps it (and its API server's node settings) until down.
+    info "this cluster has a node; keeping it"
+    WITH_NODE=1
+  fi
+  if [[ "$WITH_NODE" == 1 ]]; then
+    node_check_host
+    "$REPO_ROOT/hack/tools.sh" build kubelet kube-proxy coredns pause
+    # Pods reach the API server (the kubernetes Service) on the node link's machine end; the
+    # API server reaches the kubelet by its address, never by looking its name up.
+    apiserver_node_args=(--advertise-address "$NODE_HOST_IP" --kubelet-preferred-address-types InternalIP)
+  fi
   etcd="$(tool etcd)"
   apiserver="$(tool kube-apiserver)"
   controller_manager="$(tool kube-controller-manager)"
   scheduler="$(tool kube-scheduler)"
 
   mkdir -p "$CLUSTER_DIR"
+  if [[ "$WITH_NODE" == 1 ]] && pid_alive "$(pidfile kube-apiserver)" \
+    && ! tr '\0' ' ' <"/proc/$(cat "$(pidfile kube-apiserver)")/cmdline" | grep -qF -- "${apiserver_node_args[*]} "; then
+    info "restarting kube-apiserver to advertise the node link address $NODE_HOST_IP"
+    stop_pid "$(pidfile kube-apiserver)" 20
+  fi
   if all_healthy; then
     info "cluster already up"
+    if [[ "$WITH_NODE" == 1 ]]; then node_up; fi
     echo "$KUBECONFIG_ADMIN"
     return 0
   fi
   ensure_pki
+  if [[ "$WITH_NODE" == 1 ]]; then node_network_up; fi
 
   # Throwaway local data: skipping fsync makes start-up and writes much faster.
   start etcd "$etcd" \
@@ -256,7 +305,8 @@ up() {
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
     --proxy-client-key-file "$PKI/front-proxy-client.key" \
-    --enable-aggregator-routing=true
+    --enable-aggregator-routing=true \
+    "${apiserver_node_args[@]}"
   # The others exit at once if RBAC is not bootstrapped yet, so wait for /readyz.
   await kube-apiserver "kube-apiserver /readyz" apiserver_ready
 
@@ -294,6 +344,7 @@ up() {
   await kube-controller-manager "kube-controller-manager /healthz" component_healthy kube-controller-manager
   await kube-scheduler "kube-scheduler /healthz" component_healthy kube-scheduler
   await kube-controller-manager "the default namespace and ServiceAccount" cluster_usable
+  if [[ "$WITH_NODE" == 1 ]]; then node_up; fi
   info "cluster up; kubeconfig: $KUBECONFIG_ADMIN"
   echo "$KUBECONFIG_ADMIN"
 }
@@ -315,6 +366,8 @@ strays() {
 
 down() {
   local c i pid
+  # The node first: its pods and mounts go before the API server it reports to.
+  node_down
   # Reverse start order: clients first, etcd last.
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     c="${COMPONENTS[i]}"
@@ -342,10 +395,17 @@ status() {
     fi
     printf '%-24s %s\n' "$c" "$state"
   done
+  node_status || ok=1
   if ((ok == 0)); then
     echo "kubeconfig               $KUBECONFIG_ADMIN"
   fi
   return "$ok"
+}
+
+load_image() {
+  (($#)) || die "usage: $0 load-image ARCHIVE..."
+  pid_alive "$(node_pidfile containerd)" || die "no node is running (hack/cluster.sh up --with-node)"
+  node_load_image "$@"
 }
 
 # One up/down at a time (parallel test runners, make -j); status reads without it.
@@ -355,8 +415,12 @@ lock() {
 }
 
 case "${1:-}" in
-  up) lock && up ;;
+  up)
+    if [[ "${2:-}" == --with-node ]]; then WITH_NODE=1; elif [[ -n "${2:-}" ]]; then die "usage: $0 up [--with-node]"; fi
+    lock && up
+    ;;
   down) lock && down ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  load-image) shift; load_image "$@" ;;
+  *) die "usage: $0 up [--with-node]|down|status|load-image ARCHIVE..." ;;
 esac

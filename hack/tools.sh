@@ -16,7 +16,8 @@ shopt -s inherit_errexit
 TOOLS_DIR="$REPO_ROOT/hack/tools"
 STAMP_DIR="$BIN_DIR/.stamps"
 DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl helm kind)
-ALL_TOOLS=("${DEFAULT_TOOLS[@]}" etcdctl kubelet kube-proxy)
+# The node's tools (hack/cluster.sh with CLUSTER_NODE=1) are built on demand.
+ALL_TOOLS=("${DEFAULT_TOOLS[@]}" etcdctl kubelet kube-proxy coredns pause)
 # Path-free builds (reproducible, no local paths in stack traces).
 GO_BUILD_FLAGS=(-trimpath)
 
@@ -31,6 +32,8 @@ family_of() {
     kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubelet | kube-proxy) echo kubernetes ;;
     helm) echo helm ;;
     kind) echo kind ;;
+    coredns) echo coredns ;;
+    pause) echo pause ;;
     *) die "unknown tool '$1' (known: ${ALL_TOOLS[*]})" ;;
   esac
 }
@@ -42,6 +45,7 @@ package_of() {
     etcdctl) echo go.etcd.io/etcd/etcdctl/v3 ;;
     helm) echo helm.sh/helm/v4/cmd/helm ;;
     kind) echo sigs.k8s.io/kind ;;
+    coredns | pause) echo . ;; # the wrapper's own main package
     *) echo "k8s.io/kubernetes/cmd/$1" ;;
   esac
 }
@@ -53,12 +57,18 @@ main_module_of() {
     kubernetes) echo k8s.io/kubernetes ;;
     helm) echo helm.sh/helm/v4 ;;
     kind) echo sigs.k8s.io/kind ;;
+    coredns) echo github.com/coredns/coredns ;;
   esac
 }
 
 # Version of MODULE as required by the wrapper go.mod (block or single-line form).
 module_version() {
   local family="$1" mod; mod="$(main_module_of "$1")"
+  # pause is the project's own code: its version is the constant in its source.
+  if [[ "$family" == pause ]]; then
+    sed -n 's/^const version = "\(.*\)"$/v\1/p' "$TOOLS_DIR/pause/main.go"
+    return
+  fi
   awk -v m="$mod" '$1 == m && $2 ~ /^v/ { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' \
     "$TOOLS_DIR/$family/go.mod"
 }
@@ -111,6 +121,11 @@ ldflags_of() {
       flags+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$version"
       ;;
     kind) ;; # version is a constant and the prerelease suffix is empty in releases
+    coredns)
+      # The module proxy does not tell us the commit; the tag names the source exactly.
+      flags+=" -X github.com/coredns/coredns/coremain.GitCommit=$version"
+      ;;
+    pause) ;;
   esac
   echo "$flags"
 }
@@ -160,7 +175,7 @@ build() {
   # One builder at a time: parallel builds would just fight over 2 cores and the cache.
   exec 9>"$CACHE_DIR/tools.lock"
   flock 9
-  for family in etcd kubernetes helm kind; do
+  for family in etcd kubernetes helm kind coredns pause; do
     local members=()
     for tool in "${tools[@]}"; do
       if [[ "$(family_of "$tool")" == "$family" ]]; then members+=("$tool"); fi
