@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { Registry } from "prom-client";
 import type { AnalyticsConfig } from "../config/analytics.js";
 import { trackConsumerHealth } from "../kafka/consumer-health.js";
+import { groupConsumer } from "../kafka/group-consumer.js";
 import type { Logger } from "../observability/logger.js";
 import type { Readiness } from "../observability/readiness.js";
 import type { OrderAnalytics } from "./aggregator.js";
@@ -25,17 +26,7 @@ export class AnalyticsConsumer {
 
   constructor(private readonly options: AnalyticsConsumerOptions) {
     const { config } = options;
-    this.consumer = options.kafka.consumer({
-      groupId: config.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: config.consumer.sessionTimeoutMs,
-      heartbeatInterval: config.consumer.heartbeatIntervalMs,
-      maxBytesPerPartition: config.consumer.maxBytesPerPartition,
-      maxBytes: config.consumer.maxBytes,
-      minBytes: config.consumer.minBytes,
-      maxWaitTimeInMs: config.consumer.maxWaitTimeMs,
-    });
+    this.consumer = groupConsumer(options.kafka, config.groupId, config.consumer);
     trackConsumerHealth(this.consumer, options);
   }
 

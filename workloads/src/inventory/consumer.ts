@@ -11,6 +11,7 @@ import type { InventoryConfig } from "../config/inventory.js";
 import { BoundedSet } from "../dedupe/bounded-set.js";
 import { trackConsumerHealth } from "../kafka/consumer-health.js";
 import { describeKafkaError, isFatalProducerError } from "../kafka/errors.js";
+import { groupConsumer } from "../kafka/group-consumer.js";
 import type { Logger } from "../observability/logger.js";
 import type { Readiness } from "../observability/readiness.js";
 import type { InventoryMetrics } from "./metrics.js";
@@ -43,17 +44,7 @@ export class InventoryProcessor {
     const { kafka, config } = options;
     this.seen = new BoundedSet(config.dedupeCapacity);
     this.producer = this.createProducer();
-    this.consumer = kafka.consumer({
-      groupId: config.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: config.consumer.sessionTimeoutMs,
-      heartbeatInterval: config.consumer.heartbeatIntervalMs,
-      maxBytesPerPartition: config.consumer.maxBytesPerPartition,
-      maxBytes: config.consumer.maxBytes,
-      minBytes: config.consumer.minBytes,
-      maxWaitTimeInMs: config.consumer.maxWaitTimeMs,
-    });
+    this.consumer = groupConsumer(kafka, config.groupId, config.consumer);
     trackConsumerHealth(this.consumer, options);
   }
 
