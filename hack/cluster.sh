@@ -97,9 +97,10 @@ new_cert() {
 # b64 FILE: single-line base64 for kubeconfig *-data fields.
 b64() { base64 -w0 <"$1"; }
 
-# write_kubeconfig FILE CERT_NAME: cluster admin access for one client cert.
+# write_kubeconfig FILE CERT_NAME [SERVER [TLS_SERVER_NAME]]: access for one client cert, to the
+# API server on loopback unless SERVER says otherwise (the node reaches it through its link).
 write_kubeconfig() {
-  local file="$1" cert="$2"
+  local file="$1" cert="$2" server="${3:-https://127.0.0.1:$APISERVER_PORT}" tls_name="${4:-}"
   touch "$file"
   chmod 600 "$file"
   cat >"$file" <<EOF
@@ -108,8 +109,9 @@ kind: Config
 clusters:
 - name: streaming-orders
   cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority-data: $(b64 "$PKI/ca.crt")
+    server: $server
+${tls_name:+    tls-server-name: $tls_name
+}    certificate-authority-data: $(b64 "$PKI/ca.crt")
 users:
 - name: $cert
   user:

@@ -179,30 +179,7 @@ node_others_running() {
 # write_node_kubeconfig FILE CERT: reaches the API server through the forwarder on the
 # machine's end of the node link; the server certificate is checked for "kubernetes".
 write_node_kubeconfig() {
-  local file="$1" cert="$2"
-  touch "$file"
-  chmod 600 "$file"
-  cat >"$file" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: streaming-orders
-  cluster:
-    server: https://$NODE_HOST_IP:$APISERVER_PORT
-    tls-server-name: kubernetes
-    certificate-authority-data: $(b64 "$PKI/ca.crt")
-users:
-- name: $cert
-  user:
-    client-certificate-data: $(b64 "$PKI/$cert.crt")
-    client-key-data: $(b64 "$PKI/$cert.key")
-contexts:
-- name: streaming-orders
-  context:
-    cluster: streaming-orders
-    user: $cert
-current-context: streaming-orders
-EOF
+  write_kubeconfig "$1" "$2" "https://$NODE_HOST_IP:$APISERVER_PORT" kubernetes
 }
 
 node_config() {
