@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 BIN := ./node_modules/.bin
 
-.PHONY: demo test lint bench e2e-kind clean deps tools
+.PHONY: demo test lint bench e2e-kind e2e-local clean deps tools
 
 # `npm install --no-save` installs exactly the locked versions without rewriting the lock. `npm ci`
 # refuses a lock that lacks other platforms' optional binaries (biome, rollup), and registries that
@@ -42,6 +42,10 @@ bench: node_modules
 ## e2e-kind: the end-to-end suite on a kind cluster (needs Docker)
 e2e-kind: node_modules
 	hack/kind-e2e.sh
+
+## e2e-local: the end-to-end suite on this machine's own cluster with a node (root; hack/e2e-local.sh)
+e2e-local: node_modules
+	hack/e2e-local.sh
 
 ## clean: stop local services and remove build output and caches
 clean:

@@ -10,6 +10,10 @@
 #   KAFKA_BROKERS=1|3      node count (3 = a 3-voter controller quorum, RF 3 internals)
 #   KAFKA_PORT=19092       node i (0-based) serves clients on PORT+2i, its controller on PORT+2i+1
 #                          (with both unset, `up` accepts whatever layout is already running)
+#   KAFKA_NODE_ADDRESS     also serve clients on this address of the machine, advertised as such
+#                          (the local cluster's node link, 10.243.N.1, for pods: they cannot reach
+#                          127.0.0.1); it must exist before up. Node i listens there on
+#                          KAFKA_NODE_PORT+2i (default KAFKA_NODE_PORT: PORT+100)
 #   KAFKA_HEAP_OPTS        broker heap (default -Xms256m -Xmx1g)
 #   KAFKA_START_TIMEOUT    seconds to wait for a usable cluster (default 120)
 set -euo pipefail
@@ -30,6 +34,10 @@ PORT="${KAFKA_PORT:-19092}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 HOST=127.0.0.1
+# A second listener for clients that cannot reach 127.0.0.1 (pods on the local node). It binds to
+# that one address rather than 0.0.0.0, so the broker is never reachable from beyond this machine.
+NODE_ADDRESS="${KAFKA_NODE_ADDRESS:-}"
+NODE_PORT="${KAFKA_NODE_PORT:-}"
 
 # Short-lived tool JVMs (format, probe): start fast, stay small, log only warnings.
 TOOL_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
@@ -37,11 +45,20 @@ TOOL_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
 
 client_port() { echo $((PORT + 2 * ($1 - 1))); }
 controller_port() { echo $((PORT + 2 * ($1 - 1) + 1)); }
+node_listener_port() { echo $((${NODE_PORT:-$((PORT + 100))} + 2 * ($1 - 1))); }
 node_dir() { echo "$STATE/node-$1"; }
 
 bootstrap_list() {
   local id list=()
   for ((id = 1; id <= BROKERS; id++)); do list+=("$HOST:$(client_port "$id")"); done
+  (IFS=,; echo "${list[*]}")
+}
+
+# The bootstrap list on KAFKA_NODE_ADDRESS (empty without one).
+node_bootstrap_list() {
+  [[ -n "$NODE_ADDRESS" ]] || return 0
+  local id list=()
+  for ((id = 1; id <= BROKERS; id++)); do list+=("$NODE_ADDRESS:$(node_listener_port "$id")"); done
   (IFS=,; echo "${list[*]}")
 }
 
@@ -97,15 +114,21 @@ write_config() {
   # With 3 replicas, the internal topics tolerate one node down; plain topics keep
   # min.insync.replicas=1 so an RF-1 test topic stays writable with acks=all.
   ((BROKERS >= 3)) && min_isr=2
+  local listeners protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+  listeners="PLAINTEXT://$HOST:$(client_port "$id")"
+  if [[ -n "$NODE_ADDRESS" ]]; then
+    listeners+=",NODE://$NODE_ADDRESS:$(node_listener_port "$id")"
+    protocols+=",NODE:PLAINTEXT"
+  fi
   mkdir -p "$dir/data"
   cat >"$dir/server.properties" <<EOF
 # Written by hack/kafka.sh; regenerated on every up.
 process.roles=broker,controller
 node.id=$id
 controller.quorum.voters=$(IFS=,; echo "${voters[*]}")
-listeners=PLAINTEXT://$HOST:$(client_port "$id"),CONTROLLER://$HOST:$(controller_port "$id")
-advertised.listeners=PLAINTEXT://$HOST:$(client_port "$id")
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$listeners,CONTROLLER://$HOST:$(controller_port "$id")
+advertised.listeners=$listeners
+listener.security.protocol.map=$protocols
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
@@ -175,7 +198,7 @@ cmd_down() {
 
 cmd_status() {
   [[ -f "$STATE/cluster" ]] || { info "Kafka is not running"; return 1; }
-  read -r BROKERS PORT <"$STATE/cluster"
+  read -r BROKERS PORT NODE_ADDRESS NODE_PORT <"$STATE/cluster"
   local id ok=0
   for ((id = 1; id <= BROKERS; id++)); do
     if pid_alive "$(node_dir "$id")/kafka.pid" && port_open "$HOST" "$(client_port "$id")"; then
@@ -184,8 +207,18 @@ cmd_status() {
       warn "node $id down (log: $(node_dir "$id")/server.log)"; ok=1
     fi
   done
+  if ((ok == 0)) && [[ -n "$NODE_ADDRESS" ]]; then info "for pods: $(node_bootstrap_list)"; fi
   ((ok == 0)) && bootstrap_list
   return $ok
+}
+
+# What $STATE/cluster records: "BROKERS PORT", plus "NODE_ADDRESS NODE_PORT" with a node listener.
+cluster_record() {
+  if [[ -n "$NODE_ADDRESS" ]]; then
+    echo "$BROKERS $PORT $NODE_ADDRESS $(node_listener_port 1)"
+  else
+    echo "$BROKERS $PORT"
+  fi
 }
 
 cmd_up() {
@@ -194,12 +227,13 @@ cmd_up() {
     local want have
     have="$(cat "$STATE/cluster")"
     # Callers that ask for nothing in particular (the test setup) get the running cluster.
-    [[ -n "${KAFKA_BROKERS:-}${KAFKA_PORT:-}" ]] || read -r BROKERS PORT <<<"$have"
-    want="$BROKERS $PORT"
+    [[ -n "${KAFKA_BROKERS:-}${KAFKA_PORT:-}${KAFKA_NODE_ADDRESS:-}" ]] ||
+      read -r BROKERS PORT NODE_ADDRESS NODE_PORT <<<"$have"
+    want="$(cluster_record)"
     [[ "$have" == "$want" ]] ||
-      die "Kafka is running as '$have' (brokers port), not '$want': run hack/kafka.sh down first"
+      die "Kafka is running as '$have' (brokers port [node-address node-port]), not '$want': run hack/kafka.sh down first"
     if all_alive && [[ -f "$PROBE_DIR/KafkaReady.class" ]] && probe 15; then
-      info "Kafka $KAFKA_VERSION already up"
+      info "Kafka $KAFKA_VERSION already up${NODE_ADDRESS:+; for pods: $(node_bootstrap_list)}"
       bootstrap_list
       return 0
     fi
@@ -213,13 +247,21 @@ cmd_up() {
       ! port_open "$HOST" "$p" || die "port $p is already in use"
     done
   done
+  if [[ -n "$NODE_ADDRESS" ]]; then
+    ip -o addr show to "$NODE_ADDRESS" 2>/dev/null | grep -q . ||
+      die "KAFKA_NODE_ADDRESS $NODE_ADDRESS is no address of this machine (is the cluster's node up?)"
+    for ((id = 1; id <= BROKERS; id++)); do
+      ! port_open "$NODE_ADDRESS" "$(node_listener_port "$id")" ||
+        die "port $NODE_ADDRESS:$(node_listener_port "$id") is already in use"
+    done
+  fi
 
   need_tools
   fetch_jars
   build_probe
 
   mkdir -p "$STATE"
-  echo "$BROKERS $PORT" >"$STATE/cluster"
+  cluster_record >"$STATE/cluster"
   # A Kafka cluster id is 16 random bytes, URL-safe base64 without padding.
   local cluster_id
   cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
@@ -240,7 +282,7 @@ cmd_up() {
     cmd_down
     die "Kafka did not become usable within ${START_TIMEOUT}s"
   fi
-  info "Kafka $KAFKA_VERSION up in $((SECONDS - started))s (logs: $STATE/node-*/server.log)"
+  info "Kafka $KAFKA_VERSION up in $((SECONDS - started))s (logs: $STATE/node-*/server.log)${NODE_ADDRESS:+; for pods: $(node_bootstrap_list)}"
   bootstrap_list
 }
 

@@ -78,7 +78,7 @@ describe("streaming-orders installed with helm", () => {
           "no Strimzi (kafka.strimzi.io/v1): install it, or set E2E_INSTALL_STRIMZI=true",
         ).toBe(0);
       }
-      const chart = await installableChart(cli, config.chart);
+      const chart = await installableChart(cli, config.chart, config.installStrimzi);
       const values = await writeInstallValues(config);
       // kstatus: Deployments available, and Kafka and the sample pipeline with Ready=True.
       await cli.helmOk([

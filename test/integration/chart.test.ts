@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { KubernetesObject, V1Deployment, V1Job, V1Service } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Deployment, V1Pod, V1Service } from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/tools.js";
@@ -391,7 +391,8 @@ describe("helm test", () => {
       set: ["samplePipeline.enabled=true"],
     });
     const hooks = objects.filter((o) => o.metadata?.annotations?.["helm.sh/hook"] === "test");
-    expect(hooks.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Job", "Service"]);
+    // A Pod: `helm test --logs` prints the logs of Pod hooks only.
+    expect(hooks.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Pod", "Service"]);
     const [service] = find<V1Service>(hooks, "Service");
     expect(service?.spec?.clusterIP).toBe("None");
     expect(service?.spec?.selector).toEqual({
@@ -400,8 +401,8 @@ describe("helm test", () => {
       "app.kubernetes.io/component": "analytics",
       "app.kubernetes.io/managed-by": "streaming-orders-operator",
     });
-    const [job] = find<V1Job>(hooks, "Job");
-    const pod = job?.spec?.template.spec;
+    const [testPod] = find<V1Pod>(hooks, "Pod");
+    const pod = testPod?.spec;
     const container = pod?.containers[0];
     expect(pod?.automountServiceAccountToken).toBe(false);
     expect(pod?.securityContext?.runAsNonRoot).toBe(true);

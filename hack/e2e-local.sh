@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The end-to-end suite (test/e2e) on this machine's own cluster, with real pods: one command,
+# as root (the node needs network namespaces, mounts and cgroups):
+#
+#   hack/e2e-local.sh        (or: make e2e-local)
+#
+# 1. starts a cluster instance of its own with a node (hack/cluster.sh up --with-node), apart
+#    from the default instance that the integration tests use;
+# 2. starts a Kafka of its own (hack/kafka.sh) with a second listener on the node link's machine
+#    end (10.243.N.1), the one address of this machine that pods reach; this machine's own
+#    clients keep 127.0.0.1, and nothing listens beyond this machine's own interfaces;
+# 3. builds the project image (hack/image.sh) and imports it into the node's containerd;
+# 4. runs test/e2e against it: the chart in kafka.mode external on that Kafka, image pull policy
+#    Never (there is no registry);
+# 5. on failure, collects the cluster's objects, events, pod logs, the node's and Kafka's logs;
+# 6. stops only what it started (a cluster or Kafka already up is left running), unless
+#    E2E_LOCAL_KEEP=true, which keeps everything for a look around (and a faster next run).
+#
+# Environment (defaults in brackets):
+#   STREAMING_ORDERS_RUN   state of the instance [.run/e2e-local]; the default instance's .run
+#                          is never used, so this runs next to `make test`
+#   CLUSTER_ETCD_PORT [22379], CLUSTER_APISERVER_PORT [26443], CLUSTER_CONTROLLER_MANAGER_PORT
+#   [30257], CLUSTER_SCHEDULER_PORT [30259], CLUSTER_NODE_NET, KAFKA_PORT [29092],
+#   KAFKA_NODE_PORT [KAFKA_PORT+100]   the instance's ports (hack/cluster.sh, hack/kafka.sh)
+#   E2E_LOCAL_KEEP         true: leave the cluster and Kafka running at the end
+#   E2E_ARTIFACTS          where diagnostics go [$STREAMING_ORDERS_RUN/artifacts/<time>]
+#   VITEST_ARGS            extra vitest arguments (e.g. -t 'installs')
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export STREAMING_ORDERS_RUN="${STREAMING_ORDERS_RUN:-$REPO/.run/e2e-local}"
+export CLUSTER_ETCD_PORT="${CLUSTER_ETCD_PORT:-22379}"
+export CLUSTER_APISERVER_PORT="${CLUSTER_APISERVER_PORT:-26443}"
+export CLUSTER_CONTROLLER_MANAGER_PORT="${CLUSTER_CONTROLLER_MANAGER_PORT:-30257}"
+export CLUSTER_SCHEDULER_PORT="${CLUSTER_SCHEDULER_PORT:-30259}"
+export KAFKA_PORT="${KAFKA_PORT:-29092}"
+# One broker: the pipelines' topics have replication factor 1.
+export KAFKA_BROKERS=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$REPO/hack/lib.sh"
+shopt -s inherit_errexit
+
+CLUSTER="$REPO_ROOT/hack/cluster.sh"
+KAFKA="$REPO_ROOT/hack/kafka.sh"
+KEEP="${E2E_LOCAL_KEEP:-false}"
+ARTIFACTS="${E2E_ARTIFACTS:-$RUN_DIR/artifacts/$(date -u +%Y%m%dT%H%M%SZ)}"
+KUBECTL="$("$REPO_ROOT/hack/tools.sh" path kubectl)"
+HELM="$("$REPO_ROOT/hack/tools.sh" path helm)"
+KUBECONFIG_FILE=""
+STARTED_CLUSTER=0
+STARTED_KAFKA=0
+T0=$SECONDS
+
+((EUID == 0)) || die "the local node needs root (network namespaces, mounts, cgroups)"
+[[ "$CLUSTER_APISERVER_PORT" != 16443 && "$RUN_DIR" != "$REPO_ROOT/.run" ]] \
+  || die "hack/e2e-local.sh runs on an instance of its own: not the default API server port 16443 nor .run"
+[[ -x "$REPO_ROOT/node_modules/.bin/vitest" ]] || die "node_modules is missing: run make deps first"
+
+kubectl_() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+# Everything that tells why a run failed: the cluster's objects and events, every pod's logs,
+# the node's components' and Kafka's logs.
+collect_diagnostics() {
+  mkdir -p "$ARTIFACTS"
+  info "collecting logs and events into $ARTIFACTS"
+  "$CLUSTER" status >"$ARTIFACTS/cluster-status.txt" 2>&1 || true
+  if [[ -n "$KUBECONFIG_FILE" ]]; then
+    kubectl_ get nodes,all,sp -A -o wide >"$ARTIFACTS/objects.txt" 2>&1 || true
+    kubectl_ get events -A --sort-by=.lastTimestamp >"$ARTIFACTS/events.txt" 2>&1 || true
+    kubectl_ describe nodes >"$ARTIFACTS/nodes.txt" 2>&1 || true
+    local ns pod
+    while read -r ns pod; do
+      kubectl_ -n "$ns" logs "$pod" --all-containers --prefix --tail=500 >"$ARTIFACTS/logs-$ns-$pod.txt" 2>&1 || true
+      kubectl_ -n "$ns" logs "$pod" --all-containers --prefix --previous --tail=500 >>"$ARTIFACTS/logs-$ns-$pod.txt" 2>/dev/null || true
+    done < <(kubectl_ get pods -A --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name 2>/dev/null || true)
+  fi
+  local f rel
+  for f in "$RUN_DIR"/cluster/*.log "$RUN_DIR"/cluster/node/*.log "$RUN_DIR"/kafka/node-*/server.log; do
+    [[ -f "$f" ]] || continue
+    rel="${f#"$RUN_DIR"/}"
+    tail -n 2000 "$f" >"$ARTIFACTS/${rel//\//-}" || true
+  done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((rc != 0)); then collect_diagnostics; fi
+  if [[ "$KEEP" == true ]]; then
+    info "keeping the cluster and Kafka (STREAMING_ORDERS_RUN=$RUN_DIR); kubeconfig: $KUBECONFIG_FILE"
+  else
+    if ((STARTED_KAFKA)); then "$KAFKA" down >&2 || warn "could not stop Kafka"; fi
+    if ((STARTED_CLUSTER)); then "$CLUSTER" down >&2 || warn "could not bring the cluster down"; fi
+  fi
+  if ((rc != 0)); then
+    warn "e2e-local failed (exit $rc) after $((SECONDS - T0)) s; diagnostics in $ARTIFACTS"
+  else
+    info "e2e-local passed in $((SECONDS - T0)) s"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the cluster and its node ----------------------------------------------
+status="$("$CLUSTER" status 2>/dev/null)" && cluster_was_up=1 || cluster_was_up=0
+if ((cluster_was_up)) && ! grep -q '^node ' <<<"$status"; then
+  die "the cluster at $RUN_DIR is up without a node; bring it down or pick another STREAMING_ORDERS_RUN"
+fi
+((cluster_was_up)) || STARTED_CLUSTER=1
+t=$SECONDS
+KUBECONFIG_FILE="$("$CLUSTER" up --with-node | tail -n 1)"
+status="$("$CLUSTER" status)"
+NODE_ADDRESS="$(awk '$1 == "machine-address" { print $2 }' <<<"$status")"
+[[ "$NODE_ADDRESS" =~ ^[0-9.]+$ ]] || die "no node address in hack/cluster.sh status"
+info "cluster with a node up in $((SECONDS - t)) s; pods reach this machine at $NODE_ADDRESS"
+
+# --- Kafka, with a listener for the pods ------------------------------------
+export KAFKA_NODE_ADDRESS="$NODE_ADDRESS"
+"$KAFKA" status >/dev/null 2>&1 || STARTED_KAFKA=1
+t=$SECONDS
+"$KAFKA" up >/dev/null
+POD_BOOTSTRAP="$NODE_ADDRESS:${KAFKA_NODE_PORT:-$((KAFKA_PORT + 100))}"
+info "Kafka up in $((SECONDS - t)) s; pods use $POD_BOOTSTRAP"
+
+# --- the project image --------------------------------------------------------
+t=$SECONDS
+built="$("$REPO_ROOT/hack/image.sh")"
+archive="$(sed -n 's/^archive=//p' <<<"$built")"
+image="$(sed -n 's/^image=//p' <<<"$built")"
+[[ -f "$archive" && -n "$image" ]] || die "hack/image.sh printed no archive= and image= lines"
+"$CLUSTER" load-image "$archive"
+info "image $image built and imported in $((SECONDS - t)) s"
+
+# --- the suite ------------------------------------------------------------------
+info "running test/e2e against $KUBECONFIG_FILE"
+t=$SECONDS
+# shellcheck disable=SC2086 # VITEST_ARGS is a list of arguments
+(
+  cd "$REPO_ROOT"
+  E2E_KUBECONFIG="$KUBECONFIG_FILE" E2E_IMAGE="$image" E2E_IMAGE_PULL_POLICY=Never \
+    E2E_KAFKA_BOOTSTRAP="$POD_BOOTSTRAP" E2E_HELM="$HELM" E2E_KUBECTL="$KUBECTL" \
+    E2E_ARTIFACTS="$ARTIFACTS/suite" ./node_modules/.bin/vitest run --project e2e ${VITEST_ARGS:-}
+)
+info "test/e2e passed in $((SECONDS - t)) s"
