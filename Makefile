@@ -30,9 +30,11 @@ lint: node_modules
 	bash -n hack/*.sh hack/*/*.sh
 	$(BIN)/tsc -p tsconfig.json
 
-## test: everything — lint, unit tests, integration tests on a real broker and API server
+## test: everything — lint, unit tests, integration tests on a real broker and API server, then
+## the end-to-end suite on this machine's cluster with a node (chart, pods, scaling, replay)
 test: lint
 	$(BIN)/vitest run
+	hack/e2e-local.sh
 
 ## bench: benchmarks; figures go to bench/results/
 bench: node_modules

@@ -1,8 +1,8 @@
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 // The end-to-end suite (test/e2e) installs the chart on a cluster that runs pods. It joins only
-// when E2E_KUBECONFIG names such a cluster (hack/kind-e2e.sh sets it); the local API server has
-// no nodes yet.
+// when E2E_KUBECONFIG names such a cluster: hack/e2e-local.sh (this machine's cluster with its
+// node, part of `make test`) and hack/kind-e2e.sh set it.
 const e2e: TestProjectInlineConfiguration[] = process.env.E2E_KUBECONFIG
   ? [
       {
