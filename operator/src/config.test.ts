@@ -14,6 +14,7 @@ describe("parseConfig", () => {
       retryBaseDelayMs: 500,
       retryMaxDelayMs: 60_000,
       kafkaConnectTimeoutMs: 3000,
+      replayEmptyGroupTimeoutMs: 120_000,
       leaderElection: {
         enabled: true,
         namespace: "default",
@@ -37,6 +38,7 @@ describe("parseConfig", () => {
       OPERATOR_WORKLOAD_IMAGE: "registry/workloads:1.2",
       OPERATOR_HTTP_PORT: "9090",
       LOG_LEVEL: "debug",
+      REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS: "45",
     });
     expect(config).toMatchObject({
       kubeconfig: "/tmp/kc",
@@ -46,6 +48,7 @@ describe("parseConfig", () => {
       httpPort: 9090,
       logLevel: "debug",
       leaderElection: { enabled: false, namespace: "operators" },
+      replayEmptyGroupTimeoutMs: 45_000,
     });
   });
 
@@ -67,6 +70,10 @@ describe("parseConfig", () => {
       message: 'WATCH_NAMESPACES: "Shop" is not a namespace name',
     },
     { env: { LOG_LEVEL: "loud" }, message: "LOG_LEVEL must be one of" },
+    {
+      env: { REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS: "soon" },
+      message: "REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS must be a positive number of seconds",
+    },
     {
       env: { RESYNC_PERIOD_SECONDS: "-1" },
       message: "RESYNC_PERIOD_SECONDS must be a positive number of seconds",

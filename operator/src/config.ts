@@ -26,6 +26,8 @@ export interface OperatorConfig {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   kafkaConnectTimeoutMs: number;
+  /** How long a replay waits for its consumer group to empty before giving up (MembersLingering). */
+  replayEmptyGroupTimeoutMs: number;
 }
 
 /** The image hack/image.sh builds and the chart installs (one image, a command per role). */
@@ -86,6 +88,8 @@ export function parseConfig(env: Env, hostname = "operator"): OperatorConfig {
     retryMaxDelayMs: read(() => seconds(env, "RETRY_MAX_DELAY_SECONDS", 60)) ?? 0,
     kafkaConnectTimeoutMs:
       read(() => integer(env, "KAFKA_CONNECT_TIMEOUT_MS", 3000, 100, 120_000)) ?? 0,
+    replayEmptyGroupTimeoutMs:
+      read(() => seconds(env, "REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS", 120)) ?? 0,
   };
   const kubeconfig = env.KUBECONFIG?.trim();
   if (kubeconfig) config.kubeconfig = kubeconfig;

@@ -85,7 +85,7 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     workloadImage: config.workloadImage,
     watchNamespaces: config.watchNamespaces,
     autoscaler: new Autoscaler(options.autoscaler),
-    ...(options.replay ? { replayOptions: options.replay } : {}),
+    replayOptions: { emptyGroupTimeoutMs: config.replayEmptyGroupTimeoutMs, ...options.replay },
     metrics,
     // The work queue belongs to the controller of the current leadership term.
     requeueAfter: (key, ms) => controller?.queue.addAfter(key, ms),
