@@ -19,7 +19,9 @@ tools:
 	hack/tools.sh build etcd kube-apiserver kube-controller-manager kube-scheduler kubectl helm
 	hack/kafka.sh fetch
 
-## demo: the main job, a local pipeline on the embedded default
+## demo: the main job as a user sees it: the chart installed on this machine's cluster with its node
+## (hack/local-stack.sh, the one the e2e suite uses; root), the operator and workloads in pods.
+## DEMO_MODE=processes runs the workloads as local processes instead (no root needed).
 demo: node_modules
 	$(BIN)/tsc -p tsconfig.build.json
 	node dist/hack/demo/main.js

@@ -4,12 +4,13 @@
 #
 #   hack/e2e-local.sh        (or: make e2e-local)
 #
-# 1. starts a cluster instance of its own with a node (hack/cluster.sh up --with-node), apart
-#    from the default instance that the integration tests use;
-# 2. starts a Kafka of its own (hack/kafka.sh) with a second listener on the node link's machine
-#    end (10.243.N.1), the one address of this machine that pods reach; this machine's own
-#    clients keep 127.0.0.1, and nothing listens beyond this machine's own interfaces;
-# 3. builds the project image (hack/image.sh) and imports it into the node's containerd;
+# 1-3. brings up the local stack (hack/local-stack.sh up), the one `make demo` uses too: a cluster
+#    instance of its own with a node (hack/cluster.sh up --with-node), apart from the default
+#    instance that the integration tests use; a Kafka of its own (hack/kafka.sh) with a second
+#    listener on the node link's machine end (10.243.N.1), the one address of this machine that
+#    pods reach (this machine's own clients keep 127.0.0.1, and nothing listens beyond this
+#    machine's own interfaces); the project image (hack/image.sh) imported into the node's
+#    containerd;
 # 4. runs test/e2e against it: the chart in kafka.mode external on that Kafka, image pull policy
 #    Never (there is no registry);
 # 5. on failure, collects the cluster's objects, events, pod logs, the node's and Kafka's logs;
@@ -40,7 +41,7 @@ source "$REPO/hack/lib.sh"
 shopt -s inherit_errexit
 
 CLUSTER="$REPO_ROOT/hack/cluster.sh"
-KAFKA="$REPO_ROOT/hack/kafka.sh"
+STACK="$REPO_ROOT/hack/local-stack.sh"
 KEEP="${E2E_LOCAL_KEEP:-false}"
 ARTIFACTS="${E2E_ARTIFACTS:-$RUN_DIR/artifacts/$(date -u +%Y%m%dT%H%M%SZ)}"
 KUBECTL="$("$REPO_ROOT/hack/tools.sh" path kubectl)"
@@ -63,6 +64,9 @@ collect_diagnostics() {
   mkdir -p "$ARTIFACTS"
   info "collecting logs and events into $ARTIFACTS"
   "$CLUSTER" status >"$ARTIFACTS/cluster-status.txt" 2>&1 || true
+  # The stack may have failed before it printed the kubeconfig.
+  [[ -n "$KUBECONFIG_FILE" || ! -f "$RUN_DIR/cluster/admin.kubeconfig" ]] \
+    || KUBECONFIG_FILE="$RUN_DIR/cluster/admin.kubeconfig"
   if [[ -n "$KUBECONFIG_FILE" ]]; then
     kubectl_ get nodes,all,sp -A -o wide >"$ARTIFACTS/objects.txt" 2>&1 || true
     kubectl_ get events -A --sort-by=.lastTimestamp >"$ARTIFACTS/events.txt" 2>&1 || true
@@ -88,8 +92,8 @@ cleanup() {
   if [[ "$KEEP" == true ]]; then
     info "keeping the cluster and Kafka (STREAMING_ORDERS_RUN=$RUN_DIR); kubeconfig: $KUBECONFIG_FILE"
   else
-    if ((STARTED_KAFKA)); then "$KAFKA" down >&2 || warn "could not stop Kafka"; fi
-    if ((STARTED_CLUSTER)); then "$CLUSTER" down >&2 || warn "could not bring the cluster down"; fi
+    if ((STARTED_KAFKA)); then "$STACK" down kafka || warn "could not stop Kafka"; fi
+    if ((STARTED_CLUSTER)); then "$STACK" down cluster || warn "could not bring the cluster down"; fi
   fi
   if ((rc != 0)); then
     warn "e2e-local failed (exit $rc) after $((SECONDS - T0)) s; diagnostics in $ARTIFACTS"
@@ -101,35 +105,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- the cluster and its node ----------------------------------------------
-status="$("$CLUSTER" status 2>/dev/null)" && cluster_was_up=1 || cluster_was_up=0
-if ((cluster_was_up)) && ! grep -q '^node ' <<<"$status"; then
-  die "the cluster at $RUN_DIR is up without a node; bring it down or pick another STREAMING_ORDERS_RUN"
-fi
-((cluster_was_up)) || STARTED_CLUSTER=1
+# --- the stack: the cluster with its node, Kafka for the pods, the image ---------
+# What was already up stays up at the end; the rest is stopped (hack/local-stack.sh down PART).
+before="$("$STACK" status 2>/dev/null || true)"
+! grep -qx 'cluster=down' <<<"$before" || STARTED_CLUSTER=1
+! grep -qx 'kafka=down' <<<"$before" || STARTED_KAFKA=1
 t=$SECONDS
-KUBECONFIG_FILE="$("$CLUSTER" up --with-node | tail -n 1)"
-status="$("$CLUSTER" status)"
-NODE_ADDRESS="$(awk '$1 == "machine-address" { print $2 }' <<<"$status")"
-[[ "$NODE_ADDRESS" =~ ^[0-9.]+$ ]] || die "no node address in hack/cluster.sh status"
-info "cluster with a node up in $((SECONDS - t)) s; pods reach this machine at $NODE_ADDRESS"
-
-# --- Kafka, with a listener for the pods ------------------------------------
-export KAFKA_NODE_ADDRESS="$NODE_ADDRESS"
-"$KAFKA" status >/dev/null 2>&1 || STARTED_KAFKA=1
-t=$SECONDS
-"$KAFKA" up >/dev/null
-POD_BOOTSTRAP="$NODE_ADDRESS:${KAFKA_NODE_PORT:-$((KAFKA_PORT + 100))}"
-info "Kafka up in $((SECONDS - t)) s; pods use $POD_BOOTSTRAP"
-
-# --- the project image --------------------------------------------------------
-t=$SECONDS
-built="$("$REPO_ROOT/hack/image.sh")"
-archive="$(sed -n 's/^archive=//p' <<<"$built")"
-image="$(sed -n 's/^image=//p' <<<"$built")"
-[[ -f "$archive" && -n "$image" ]] || die "hack/image.sh printed no archive= and image= lines"
-"$CLUSTER" load-image "$archive"
-info "image $image built and imported in $((SECONDS - t)) s"
+stack="$("$STACK" up)"
+KUBECONFIG_FILE="$(sed -n 's/^kubeconfig=//p' <<<"$stack")"
+POD_BOOTSTRAP="$(sed -n 's/^pod-bootstrap=//p' <<<"$stack")"
+image="$(sed -n 's/^image=//p' <<<"$stack")"
+[[ -n "$KUBECONFIG_FILE" && -n "$POD_BOOTSTRAP" && -n "$image" ]] \
+  || die "hack/local-stack.sh up printed no kubeconfig=, pod-bootstrap= and image= lines"
+info "stack up in $((SECONDS - t)) s; pods use Kafka at $POD_BOOTSTRAP and the image $image"
 
 # --- the suite ------------------------------------------------------------------
 info "running test/e2e against $KUBECONFIG_FILE"
