@@ -28,14 +28,8 @@
 #   VITEST_ARGS            extra vitest arguments (e.g. -t 'installs')
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export STREAMING_ORDERS_RUN="${STREAMING_ORDERS_RUN:-$REPO/.run/e2e-local}"
-export CLUSTER_ETCD_PORT="${CLUSTER_ETCD_PORT:-22379}"
-export CLUSTER_APISERVER_PORT="${CLUSTER_APISERVER_PORT:-26443}"
-export CLUSTER_CONTROLLER_MANAGER_PORT="${CLUSTER_CONTROLLER_MANAGER_PORT:-30257}"
-export CLUSTER_SCHEDULER_PORT="${CLUSTER_SCHEDULER_PORT:-30259}"
-export KAFKA_PORT="${KAFKA_PORT:-29092}"
-# One broker: the pipelines' topics have replication factor 1.
-export KAFKA_BROKERS=1
+# shellcheck source-path=SCRIPTDIR source=local-stack-instance.sh
+source "$REPO/hack/local-stack-instance.sh"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$REPO/hack/lib.sh"
 shopt -s inherit_errexit
