@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await deleteNamespace(namespace);
-  await deleteTopics(admin, [orders, inventory]);
+  await deleteTopics(admin, [orders, inventory, `${orders}.dlq`]);
   await admin?.disconnect();
 });
 

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await deleteNamespace(namespace);
-  await deleteTopics(admin, [orders, inventory, `order-events-${suffix}-p`]);
+  await deleteTopics(admin, [orders, inventory, `${orders}.dlq`, `order-events-${suffix}-p`]);
   await admin?.disconnect();
 });
 
