@@ -53,6 +53,7 @@ e2e-local: node_modules
 
 ## clean: stop local services and remove build output and caches
 clean:
+	-hack/local-stack.sh down
 	-hack/cluster.sh down
 	-hack/kafka.sh down
 	rm -rf dist .run .cache coverage
