@@ -386,16 +386,9 @@ down() {
 }
 
 status() {
-  local c ok=0 state
+  local c ok=0
   for c in "${COMPONENTS[@]}"; do
-    if ! pid_alive "$(pidfile "$c")"; then
-      state="stopped"; ok=1
-    elif component_healthy "$c" >/dev/null 2>&1; then
-      state="running (pid $(cat "$(pidfile "$c")"), healthy)"
-    else
-      state="running (pid $(cat "$(pidfile "$c")"), NOT healthy)"; ok=1
-    fi
-    printf '%-24s %s\n' "$c" "$state"
+    status_line "$c" "$(pidfile "$c")" component_healthy "$c" || ok=1
   done
   node_status || ok=1
   if ((ok == 0)); then

@@ -62,3 +62,19 @@ port_open() {
 file_sha256() {
   cat "$@" | sha256sum | cut -d' ' -f1
 }
+
+# status_line NAME PIDFILE CHECK...: prints NAME's line for a `status` command (stopped, running
+# and healthy, or running but not healthy per CHECK); fails unless running and healthy.
+status_line() {
+  local name="$1" pidfile="$2" state ok=0
+  shift 2
+  if ! pid_alive "$pidfile"; then
+    state="stopped"; ok=1
+  elif "$@" >/dev/null 2>&1; then
+    state="running (pid $(cat "$pidfile"), healthy)"
+  else
+    state="running (pid $(cat "$pidfile"), NOT healthy)"; ok=1
+  fi
+  printf '%-24s %s\n' "$name" "$state"
+  return "$ok"
+}

@@ -558,14 +558,7 @@ node_status() {
   local c state ok=0
   [[ -d "$NODE_DIR" ]] || return 0
   for c in "${NODE_COMPONENTS[@]}"; do
-    if ! pid_alive "$(node_pidfile "$c")"; then
-      state="stopped"; ok=1
-    elif node_component_healthy "$c" >/dev/null 2>&1; then
-      state="running (pid $(cat "$(node_pidfile "$c")"), healthy)"
-    else
-      state="running (pid $(cat "$(node_pidfile "$c")"), NOT healthy)"; ok=1
-    fi
-    printf '%-24s %s\n' "$c" "$state"
+    status_line "$c" "$(node_pidfile "$c")" node_component_healthy "$c" || ok=1
   done
   if node_ready >/dev/null 2>&1; then state="Ready"; else state="NOT Ready"; ok=1; fi
   printf '%-24s %s\n' "node $NODE_NAME" "$state ($NODE_IP, pods $POD_CIDR, services $SERVICE_CIDR)"

@@ -1,28 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { AutoscalingSpec, ConsumerSpec } from "../api/types.js";
+import type { ConsumerSpec } from "../api/types.js";
+import {
+  autoscaling as autoscalingSpec,
+  consumer as consumerSpec,
+} from "../testing/pipeline-factory.js";
 import { consumerReplicas } from "./consumer-replicas.js";
 
-const autoscaling: AutoscalingSpec = {
-  enabled: true,
-  minReplicas: 1,
-  maxReplicas: 3,
-  lagThreshold: 1000,
-  catchUpSeconds: 60,
-  scaleDownStabilizationSeconds: 300,
-  syncPeriodSeconds: 10,
-  capAtPartitionsWithLag: false,
-};
-
-function consumer(partial: Partial<ConsumerSpec> = {}): ConsumerSpec {
-  return {
-    name: "inventory",
-    role: "inventory",
-    topics: ["order-events"],
-    replicas: 2,
-    port: 8202,
-    ...partial,
-  };
-}
+const autoscaling = autoscalingSpec();
+const consumer = (partial: Partial<ConsumerSpec> = {}) =>
+  consumerSpec({ name: "inventory", role: "inventory", replicas: 2, ...partial });
 
 describe("consumerReplicas", () => {
   it.each([

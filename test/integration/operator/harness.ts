@@ -6,7 +6,7 @@ import * as k8s from "@kubernetes/client-node";
 import yaml from "js-yaml";
 import { type Admin, ConfigResourceTypes, ConfigSource } from "kafkajs";
 import { pino } from "pino";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { GROUP, PLURAL, VERSION } from "../../../operator/src/api/constants.js";
 import type { Condition, StreamingPipeline } from "../../../operator/src/api/types.js";
 import {
@@ -246,4 +246,38 @@ export async function deleteTopics(admin: Admin | undefined, names: string[]): P
   const existing = new Set(await admin.listTopics());
   const present = names.filter((n) => existing.has(n));
   if (present.length > 0) await admin.deleteTopics({ topics: present }).catch(() => undefined);
+}
+
+/** What a test file works with: its namespace, an operator watching it, and a Kafka admin. */
+export interface OperatorTestBed {
+  namespace: string;
+  operator: OperatorHandle;
+  admin: Admin;
+}
+
+/**
+ * Sets up a test file's bed before its tests (the CRD, a namespace of its own, a Kafka admin, an
+ * operator watching the namespace and leading) and removes it after them, with the topics
+ * `topics()` names. The returned object is filled in once the file's tests run.
+ */
+export function operatorTestBed(
+  prefix: string,
+  topics: () => string[],
+  options: Omit<TestOperatorOptions, "namespace"> = {},
+): OperatorTestBed {
+  const bed = {} as OperatorTestBed;
+  beforeAll(async () => {
+    await installCrd();
+    bed.namespace = await createNamespace(prefix);
+    bed.admin = await testAdmin();
+    bed.operator = await startTestOperator({ namespace: bed.namespace, ...options });
+    await bed.operator.whenLeading();
+  });
+  afterAll(async () => {
+    await bed.operator?.stop();
+    if (bed.namespace) await deleteNamespace(bed.namespace);
+    await deleteTopics(bed.admin, topics());
+    await bed.admin?.disconnect();
+  });
+  return bed;
 }

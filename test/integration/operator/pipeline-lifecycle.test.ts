@@ -1,63 +1,45 @@
-import type { Admin } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OperatorHandle } from "../../../operator/src/operator.js";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../../support/eventually.js";
 import { uniqueName } from "../../support/kafka.js";
 import {
   apps,
   condition,
   core,
-  createNamespace,
   createPipeline,
-  deleteNamespace,
   deletePipeline,
-  deleteTopics,
   examplePipeline,
   getPipeline,
-  installCrd,
   jsonPatchPipeline,
   kafkaTopic,
+  operatorTestBed,
   refusal,
-  startTestOperator,
-  testAdmin,
   waitForPipeline,
 } from "./harness.js";
 
 const WEEK = "604800000";
-let namespace: string;
-let operator: OperatorHandle;
-let admin: Admin;
 const suffix = uniqueName("life").slice(5);
-const pipeline = () => examplePipeline(namespace, suffix);
+const pipeline = () => examplePipeline(bed.namespace, suffix);
 const orders = `order-events-${suffix}`;
 const inventory = `inventory-events-${suffix}`;
 
-beforeAll(async () => {
-  await installCrd();
-  namespace = await createNamespace("op-life");
-  admin = await testAdmin();
-  operator = await startTestOperator({ namespace });
-  await operator.whenLeading();
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await deleteNamespace(namespace);
-  await deleteTopics(admin, [orders, inventory, `${orders}.dlq`, `order-events-${suffix}-p`]);
-  await admin?.disconnect();
-});
+const bed = operatorTestBed("op-life", () => [
+  orders,
+  inventory,
+  `${orders}.dlq`,
+  `order-events-${suffix}-p`,
+]);
 
 describe("the operator with the example pipeline", () => {
   it("creates the topics with the declared partitions and config", async () => {
     await createPipeline(pipeline());
     for (const topic of [orders, inventory]) {
-      const got = await eventually(`topic ${topic} in Kafka`, () => kafkaTopic(admin, topic));
+      const got = await eventually(`topic ${topic} in Kafka`, () => kafkaTopic(bed.admin, topic));
       expect(got).toEqual({ partitions: 3, config: { "retention.ms": WEEK } });
     }
   });
 
   it("runs the producer and each consumer as a Deployment owned by the pipeline, and the producer's Service", async () => {
-    const p = await getPipeline(namespace, "orders");
+    const p = await getPipeline(bed.namespace, "orders");
     const owner = {
       apiVersion: "streaming-orders.io/v1alpha1",
       kind: "StreamingPipeline",
@@ -68,7 +50,7 @@ describe("the operator with the example pipeline", () => {
     };
     for (const name of ["orders-producer", "orders-inventory", "orders-analytics"]) {
       const d = await eventually(`Deployment ${name}`, () =>
-        apps.readNamespacedDeployment({ namespace, name }).catch(() => undefined),
+        apps.readNamespacedDeployment({ namespace: bed.namespace, name }).catch(() => undefined),
       );
       expect(d.metadata?.ownerReferences).toEqual([owner]);
       const pod = d.spec?.template.spec;
@@ -80,19 +62,22 @@ describe("the operator with the example pipeline", () => {
       expect(env.INVENTORY_EVENTS_TOPIC).toBe(inventory);
     }
     const inventoryDeployment = await apps.readNamespacedDeployment({
-      namespace,
+      namespace: bed.namespace,
       name: "orders-inventory",
     });
     // Autoscaling is on: a new consumer starts at minReplicas.
     expect(inventoryDeployment.spec?.replicas).toBe(1);
-    const service = await core.readNamespacedService({ namespace, name: "orders-producer" });
+    const service = await core.readNamespacedService({
+      namespace: bed.namespace,
+      name: "orders-producer",
+    });
     expect(service.metadata?.ownerReferences).toEqual([owner]);
     expect(service.spec?.ports?.[0]?.port).toBe(8201);
   });
 
   it("reports Kafka and topics ready, and workloads not ready while no pod can run (no node)", async () => {
     const p = await waitForPipeline(
-      namespace,
+      bed.namespace,
       "orders",
       "TopicsReady=True and WorkloadsReady reported",
       (p) =>
@@ -132,14 +117,14 @@ describe("the operator with the example pipeline", () => {
   });
 
   it("grows partitions 3 -> 6 in Kafka when the spec asks", async () => {
-    const patched = await jsonPatchPipeline(namespace, "orders", [
+    const patched = await jsonPatchPipeline(bed.namespace, "orders", [
       { op: "replace", path: "/spec/topics/0/partitions", value: 6 },
     ]);
     await eventually("6 partitions in Kafka", async () =>
-      (await kafkaTopic(admin, orders))?.partitions === 6 ? true : undefined,
+      (await kafkaTopic(bed.admin, orders))?.partitions === 6 ? true : undefined,
     );
     const p = await waitForPipeline(
-      namespace,
+      bed.namespace,
       "orders",
       "status with 6 partitions",
       (p) =>
@@ -154,7 +139,7 @@ describe("the operator with the example pipeline", () => {
 
   it("is refused by the API server when partitions go down, with the CEL rule's message", async () => {
     const { code, message } = await refusal(
-      jsonPatchPipeline(namespace, "orders", [
+      jsonPatchPipeline(bed.namespace, "orders", [
         { op: "replace", path: "/spec/topics/0/partitions", value: 3 },
       ]),
     );
@@ -162,12 +147,12 @@ describe("the operator with the example pipeline", () => {
     expect(message).toContain(
       'spec.topics[0].partitions: Invalid value: "integer": partitions cannot be decreased (Kafka cannot remove partitions)',
     );
-    expect((await kafkaTopic(admin, orders))?.partitions).toBe(6);
+    expect((await kafkaTopic(bed.admin, orders))?.partitions).toBe(6);
   });
 
   it("puts back topic config changed behind its back", async () => {
     const { ConfigResourceTypes } = await import("kafkajs");
-    await admin.alterConfigs({
+    await bed.admin.alterConfigs({
       validateOnly: false,
       resources: [
         {
@@ -181,20 +166,22 @@ describe("the operator with the example pipeline", () => {
     await eventually(
       "retention.ms restored",
       async () =>
-        (await kafkaTopic(admin, inventory))?.config["retention.ms"] === WEEK ? true : undefined,
+        (await kafkaTopic(bed.admin, inventory))?.config["retention.ms"] === WEEK
+          ? true
+          : undefined,
       30_000,
     );
   });
 
   it("is Ready when every workload is ready: a paused pipeline (0 replicas) needs no pod", async () => {
-    const paused = examplePipeline(namespace, `${suffix}-p`);
+    const paused = examplePipeline(bed.namespace, `${suffix}-p`);
     paused.metadata.name = "paused";
     paused.spec.topics = paused.spec.topics.slice(0, 1);
     paused.spec.producer.replicas = 0;
     paused.spec.consumers = [];
     await createPipeline(paused);
     const p = await waitForPipeline(
-      namespace,
+      bed.namespace,
       "paused",
       "Ready=True",
       (p) => condition(p, "Ready")?.status === "True",
@@ -208,23 +195,23 @@ describe("the operator with the example pipeline", () => {
   });
 
   it("on delete with the default Retain policy: owned objects are garbage-collected, topics kept", async () => {
-    await deletePipeline(namespace, "orders");
+    await deletePipeline(bed.namespace, "orders");
     await eventually(
       "Deployments and Service garbage-collected",
       async () => {
         const deployments = await apps.listNamespacedDeployment({
-          namespace,
+          namespace: bed.namespace,
           labelSelector: "app.kubernetes.io/instance=orders",
         });
         const services = await core.listNamespacedService({
-          namespace,
+          namespace: bed.namespace,
           labelSelector: "app.kubernetes.io/instance=orders",
         });
         return deployments.items.length + services.items.length === 0 ? true : undefined;
       },
       90_000,
     );
-    expect(await kafkaTopic(admin, orders)).toMatchObject({ partitions: 6 });
-    expect(await kafkaTopic(admin, inventory)).toMatchObject({ partitions: 3 });
+    expect(await kafkaTopic(bed.admin, orders)).toMatchObject({ partitions: 6 });
+    expect(await kafkaTopic(bed.admin, inventory)).toMatchObject({ partitions: 3 });
   });
 });

@@ -1,30 +1,22 @@
-import type { Admin } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StreamingPipeline } from "../../../operator/src/api/types.js";
-import type { OperatorHandle } from "../../../operator/src/operator.js";
 import { uniqueName } from "../../support/kafka.js";
 import {
   condition,
   core,
-  createNamespace,
   createPipeline,
-  deleteNamespace,
-  deleteTopics,
-  installCrd,
   kafkaBrokers,
   kafkaTopic,
-  startTestOperator,
-  testAdmin,
+  operatorTestBed,
   waitForPipeline,
 } from "./harness.js";
 
-let namespace: string;
-let operator: OperatorHandle;
-let admin: Admin;
 const wide = uniqueName("wide");
 const replicated = uniqueName("replicated");
 
 /** A pipeline with just topics: what Kafka cannot do is refused whatever the API server let in. */
+const bed = operatorTestBed("op-refuse", () => [wide, replicated]);
+
 function topicsOnly(
   name: string,
   topic: string,
@@ -34,7 +26,7 @@ function topicsOnly(
   return {
     apiVersion: "streaming-orders.io/v1alpha1",
     kind: "StreamingPipeline",
-    metadata: { name, namespace } as StreamingPipeline["metadata"],
+    metadata: { name, namespace: bed.namespace } as StreamingPipeline["metadata"],
     spec: {
       kafka: { bootstrapServers: kafkaBrokers() },
       topics: [{ name: topic, partitions, replicationFactor }],
@@ -45,31 +37,16 @@ function topicsOnly(
   };
 }
 
-beforeAll(async () => {
-  await installCrd();
-  namespace = await createNamespace("op-refuse");
-  admin = await testAdmin();
-  operator = await startTestOperator({ namespace });
-  await operator.whenLeading();
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await deleteNamespace(namespace);
-  await deleteTopics(admin, [wide, replicated]);
-  await admin?.disconnect();
-});
-
 describe("what Kafka cannot do", () => {
   it("refuses to shrink a topic that already has more partitions, and says so in status and an Event", async () => {
     // The CEL rule guards edits; a new pipeline adopting an existing wider topic bypasses it.
-    await admin.createTopics({
+    await bed.admin.createTopics({
       topics: [{ topic: wide, numPartitions: 6, replicationFactor: 1 }],
       waitForLeaders: true,
     });
     await createPipeline(topicsOnly("shrink", wide, 3));
     const p = await waitForPipeline(
-      namespace,
+      bed.namespace,
       "shrink",
       "TopicsReady=False",
       (p) => condition(p, "TopicsReady")?.status === "False",
@@ -80,9 +57,9 @@ describe("what Kafka cannot do", () => {
     });
     expect(condition(p, "Ready")).toMatchObject({ status: "False", reason: "TopicsNotReady" });
     expect(p.status?.topics).toEqual([{ name: wide, partitions: 6, replicationFactor: 1 }]);
-    expect((await kafkaTopic(admin, wide))?.partitions).toBe(6);
+    expect((await kafkaTopic(bed.admin, wide))?.partitions).toBe(6);
     const events = await core.listNamespacedEvent({
-      namespace,
+      namespace: bed.namespace,
       fieldSelector: "involvedObject.name=shrink",
     });
     expect(events.items.map((e) => [e.type, e.reason])).toContainEqual([
@@ -92,10 +69,10 @@ describe("what Kafka cannot do", () => {
   });
 
   it("reports Kafka's refusal of a replication factor above the broker count", async () => {
-    const brokers = (await admin.describeCluster()).brokers.length;
+    const brokers = (await bed.admin.describeCluster()).brokers.length;
     await createPipeline(topicsOnly("replicas", replicated, 3, brokers + 1));
     const p = await waitForPipeline(
-      namespace,
+      bed.namespace,
       "replicas",
       "TopicsReady=False",
       (p) => condition(p, "TopicsReady")?.status === "False",
@@ -104,6 +81,6 @@ describe("what Kafka cannot do", () => {
       reason: "TopicAdminFailed",
       message: `creating topic ${replicated}: replication factor ${brokers + 1} needs at least ${brokers + 1} brokers, Kafka has ${brokers}`,
     });
-    expect(await kafkaTopic(admin, replicated)).toBeUndefined();
+    expect(await kafkaTopic(bed.admin, replicated)).toBeUndefined();
   });
 });
