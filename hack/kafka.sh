@@ -262,9 +262,8 @@ cmd_up() {
 
   mkdir -p "$STATE"
   cluster_record >"$STATE/cluster"
-  # A Kafka cluster id is 16 random bytes, URL-safe base64 without padding.
   local cluster_id
-  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  cluster_id="$(kafka_cluster_id)"
   local started=$SECONDS pids=()
   for ((id = 1; id <= BROKERS; id++)); do
     write_config "$id"

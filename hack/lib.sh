@@ -23,6 +23,18 @@ info() { log info "$@"; }
 warn() { log warn "$@"; }
 die() { log error "$@"; exit 1; }
 
+# kafka_cluster_id: a new Kafka cluster id, 16 random bytes in URL-safe base64 without padding.
+# Like Kafka's own Uuid.randomUuid, never one that starts with "-": the storage tool's argument
+# parser would read such an id as an option and fail (one start in 64 did).
+kafka_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    [[ "$id" != -* ]] && break
+  done
+  printf '%s\n' "$id"
+}
+
 # proc_running PID: true for a live process; a zombie (killed, not yet reaped by
 # an init that reaps slowly) counts as gone.
 proc_running() {
