@@ -20,8 +20,10 @@ export interface InventoryConfig {
   inventoryTopic: string;
   deadLetterTopic: string;
   /**
-   * Stable per replica, so a restarted replica fences its predecessor's open transaction.
-   * Defaults to `inventory-${HOSTNAME}`.
+   * Unique per replica: `inventory-${HOSTNAME}` (the pod name) unless set. A process restarted
+   * under the same id fences its predecessor's open transaction; a new pod gets a new id, so a
+   * replica cut off from the group could still commit a batch its successor redoes. Its results
+   * carry the same deterministic event_id, so readers that dedupe by event_id count them once.
    */
   transactionalId: string;
   transactionTimeoutMs: number;
