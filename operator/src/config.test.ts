@@ -7,6 +7,8 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({
       watchNamespaces: [],
       workloadImage: DEFAULT_WORKLOAD_IMAGE,
+      workloadImagePullPolicy: "IfNotPresent",
+      workloadImagePullSecrets: [],
       httpPort: 8080,
       logLevel: "info",
       workers: 2,
@@ -36,6 +38,8 @@ describe("parseConfig", () => {
       POD_NAMESPACE: "operators",
       LEADER_ELECTION: "false",
       OPERATOR_WORKLOAD_IMAGE: "registry/workloads:1.2",
+      OPERATOR_WORKLOAD_IMAGE_PULL_POLICY: "Always",
+      OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "regcred, mirror.creds",
       OPERATOR_HTTP_PORT: "9090",
       LOG_LEVEL: "debug",
       REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS: "45",
@@ -45,6 +49,8 @@ describe("parseConfig", () => {
       watchNamespaces: ["shop", "payments"],
       identity: "op-0",
       workloadImage: "registry/workloads:1.2",
+      workloadImagePullPolicy: "Always",
+      workloadImagePullSecrets: ["regcred", "mirror.creds"],
       httpPort: 9090,
       logLevel: "debug",
       leaderElection: { enabled: false, namespace: "operators" },
@@ -70,6 +76,15 @@ describe("parseConfig", () => {
       message: 'WATCH_NAMESPACES: "Shop" is not a namespace name',
     },
     { env: { LOG_LEVEL: "loud" }, message: "LOG_LEVEL must be one of" },
+    {
+      env: { OPERATOR_WORKLOAD_IMAGE_PULL_POLICY: "always" },
+      message:
+        'OPERATOR_WORKLOAD_IMAGE_PULL_POLICY must be one of Always, IfNotPresent, Never, got "always"',
+    },
+    {
+      env: { OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "regcred,Reg_Cred" },
+      message: 'OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "Reg_Cred" is not a Secret name',
+    },
     {
       env: { REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS: "soon" },
       message: "REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS must be a positive number of seconds",

@@ -1,6 +1,8 @@
 // The operator's settings, parsed once from the environment at start-up. Every error names the
 // variable and what it accepts.
 
+import type { ImagePullPolicy } from "./api/types.js";
+
 export interface LeaderElectionConfig {
   enabled: boolean;
   namespace: string;
@@ -19,6 +21,9 @@ export interface OperatorConfig {
   identity: string;
   leaderElection: LeaderElectionConfig;
   workloadImage: string;
+  /** Pull policy and pull secrets for the workloads' pods; a pipeline's spec overrides them. */
+  workloadImagePullPolicy: ImagePullPolicy;
+  workloadImagePullSecrets: string[];
   httpPort: number;
   logLevel: string;
   workers: number;
@@ -80,6 +85,11 @@ export function parseConfig(env: Env, hostname = "operator"): OperatorConfig {
       retryPeriodMs,
     },
     workloadImage: env.OPERATOR_WORKLOAD_IMAGE?.trim() || DEFAULT_WORKLOAD_IMAGE,
+    workloadImagePullPolicy:
+      (read(() =>
+        oneOf(env, "OPERATOR_WORKLOAD_IMAGE_PULL_POLICY", "IfNotPresent", PULL_POLICIES),
+      ) as ImagePullPolicy | undefined) ?? "IfNotPresent",
+    workloadImagePullSecrets: read(() => names(env, "OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS")) ?? [],
     httpPort: read(() => integer(env, "OPERATOR_HTTP_PORT", 8080, 0, 65535)) ?? 0,
     logLevel: read(() => oneOf(env, "LOG_LEVEL", "info", LOG_LEVELS)) ?? "info",
     workers: read(() => integer(env, "RECONCILE_WORKERS", 2, 1, 64)) ?? 1,
@@ -99,6 +109,24 @@ export function parseConfig(env: Env, hostname = "operator"): OperatorConfig {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
+// A Secret's name: a DNS subdomain.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A comma-separated list of object names, each checked. */
+function names(env: Env, name: string): string[] {
+  const list = (env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((n) => n.length > 253 || !DNS_SUBDOMAIN.test(n));
+  if (bad.length > 0) {
+    throw new Error(
+      `${name}: "${bad.join('", "')}" is not a Secret name (lowercase DNS subdomain)`,
+    );
+  }
+  return list;
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();

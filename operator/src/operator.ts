@@ -83,6 +83,8 @@ export async function startOperator(options: StartOperatorOptions = {}): Promise
     events: new EventRecorder(clients, config.identity, log),
     log,
     workloadImage: config.workloadImage,
+    workloadImagePullPolicy: config.workloadImagePullPolicy,
+    workloadImagePullSecrets: config.workloadImagePullSecrets,
     watchNamespaces: config.watchNamespaces,
     autoscaler: new Autoscaler(options.autoscaler),
     replayOptions: { emptyGroupTimeoutMs: config.replayEmptyGroupTimeoutMs, ...options.replay },

@@ -139,6 +139,14 @@ describe("streaming-orders installed with helm", () => {
       requireInstalled();
       const namespace = await testNamespace(ctx, cli, config, "flow", [releaseNs]);
       await runPipeline(examplePipeline(namespace, suffix(), kafka));
+      if (config.imagePullPolicy) {
+        // The workloads pull as the chart's image.pullPolicy says (Never where no registry exists).
+        const policies = await cli.kubectlOk([
+          ...["-n", namespace, "get", "deployments", "-o"],
+          "jsonpath={.items[*].spec.template.spec.containers[*].imagePullPolicy}",
+        ]);
+        expect(new Set(policies.trim().split(/\s+/))).toEqual(new Set([config.imagePullPolicy]));
+      }
 
       await sendOrders(config, namespace, "orders", 500, "flow");
       const figures = await countedFigures(namespace, 500);

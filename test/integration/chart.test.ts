@@ -181,6 +181,8 @@ describe("the operator Deployment", () => {
       LEADER_ELECTION_ID: "so-streaming-orders-operator",
       WATCH_NAMESPACES: "",
       OPERATOR_WORKLOAD_IMAGE: "streaming-orders:0.1.0",
+      OPERATOR_WORKLOAD_IMAGE_PULL_POLICY: "IfNotPresent",
+      OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "",
     });
     expect(container?.image).toBe("streaming-orders:0.1.0");
     expect(container?.imagePullPolicy).toBe("IfNotPresent");
@@ -196,6 +198,21 @@ describe("the operator Deployment", () => {
       )?.value;
     expect(envOf(pinned)).toBe(`streaming-orders@${digest}`);
     expect(envOf(separate)).toBe("shop/workloads:7");
+  });
+
+  it("has the workloads pull as the operator does: the same pull policy and pull secrets", async () => {
+    const objects = await renderObjects(ws, {
+      set: [
+        "image.pullPolicy=Always",
+        "imagePullSecrets[0].name=regcred",
+        "imagePullSecrets[1].name=mirror.creds",
+      ],
+    });
+    const pod = find<V1Deployment>(objects, "Deployment")[0]?.spec?.template.spec;
+    const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    expect(pod?.imagePullSecrets).toEqual([{ name: "regcred" }, { name: "mirror.creds" }]);
+    expect(env.OPERATOR_WORKLOAD_IMAGE_PULL_POLICY).toBe("Always");
+    expect(env.OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS).toBe("regcred,mirror.creds");
   });
 });
 

@@ -73,6 +73,13 @@ helm.sh/chart: {{ include "streaming-orders.chart" .ctx }}
 {{- default (include "streaming-orders.image" .) .Values.operator.workloadImage }}
 {{- end }}
 
+{{/* imagePullSecrets as comma-separated names, for the operator to put on the workloads' pods. */}}
+{{- define "streaming-orders.pullSecretNames" -}}
+{{- $names := list }}
+{{- range .Values.imagePullSecrets }}{{ $names = append $names .name }}{{ end }}
+{{- join "," $names }}
+{{- end }}
+
 {{/* The Lease the operator replicas elect a leader on; one per release. */}}
 {{- define "streaming-orders.leaseName" -}}
 {{- include "streaming-orders.operatorName" . }}

@@ -119,7 +119,13 @@ export interface StreamingPipelineSpec {
   consumers: ConsumerSpec[];
   topicDeletionPolicy: TopicDeletionPolicy;
   image?: string;
+  /** Overrides the operator's pull policy (the chart's image.pullPolicy) for every workload. */
+  imagePullPolicy?: ImagePullPolicy;
+  /** Secrets in the pipeline's namespace for pulling the image; replace the operator's default. */
+  imagePullSecrets?: Array<{ name: string }>;
 }
+
+export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";
 
 export type ConditionStatus = "True" | "False" | "Unknown";
 

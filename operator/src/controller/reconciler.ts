@@ -2,7 +2,7 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import type { Admin } from "kafkajs";
 import type { Logger } from "pino";
 import { CONDITION } from "../api/constants.js";
-import type { StreamingPipeline } from "../api/types.js";
+import type { ImagePullPolicy, StreamingPipeline } from "../api/types.js";
 import type { Autoscaler, ConsumerScaling } from "../autoscale/autoscaler.js";
 import type { AdminPool } from "../kafka/admin-pool.js";
 import {
@@ -34,6 +34,7 @@ import {
   desiredDeployment,
   desiredProducerService,
   type Workload,
+  type WorkloadContext,
 } from "../reconcile/desired-workloads.js";
 import {
   finalizerChange,
@@ -73,6 +74,8 @@ export interface ReconcilerDeps {
   events: EventSink;
   log: Logger;
   workloadImage: string;
+  workloadImagePullPolicy?: ImagePullPolicy;
+  workloadImagePullSecrets?: readonly string[];
   /** Where other pipelines may live (for shared-topic checks); empty means all namespaces. */
   watchNamespaces: readonly string[];
   /** Decides autoscaled consumers' replicas from the readings made each sync period. */
@@ -434,7 +437,12 @@ export class Reconciler {
         },
       };
     }
-    const ctx = { defaultImage: this.d.workloadImage, kafka: kafka.workloadKafka };
+    const ctx: WorkloadContext = {
+      defaultImage: this.d.workloadImage,
+      defaultPullPolicy: this.d.workloadImagePullPolicy,
+      defaultPullSecrets: this.d.workloadImagePullSecrets,
+      kafka: kafka.workloadKafka,
+    };
     const { namespace } = pipeline.metadata;
     const out: WorkloadsOutcome = { consumers: [], scaled: [] };
     const failed = (err: unknown) => {

@@ -90,6 +90,50 @@ describe("desiredDeployment", () => {
     expect(d.spec?.template.spec?.containers[0]?.image).toBe(want);
   });
 
+  it.each([
+    {
+      case: "IfNotPresent and no secrets by default",
+      spec: {},
+      defaults: {},
+      policy: "IfNotPresent",
+      secrets: undefined,
+    },
+    {
+      case: "the operator's policy and secrets",
+      spec: {},
+      defaults: { defaultPullPolicy: "Always", defaultPullSecrets: ["regcred"] },
+      policy: "Always",
+      secrets: [{ name: "regcred" }],
+    },
+    {
+      case: "the pipeline's policy and secrets over the operator's",
+      spec: { imagePullPolicy: "Never", imagePullSecrets: [{ name: "shop-creds" }] },
+      defaults: { defaultPullPolicy: "Always", defaultPullSecrets: ["regcred"] },
+      policy: "Never",
+      secrets: [{ name: "shop-creds" }],
+    },
+    {
+      case: "none of the operator's secrets when the pipeline lists none",
+      spec: { imagePullSecrets: [] },
+      defaults: { defaultPullSecrets: ["regcred"] },
+      policy: "IfNotPresent",
+      secrets: undefined,
+    },
+  ] as const)("pulls with $case", ({ spec, defaults, policy, secrets }) => {
+    const p = pipeline({
+      ...spec,
+      imagePullSecrets: spec.imagePullSecrets?.map((s) => ({ ...s })),
+    });
+    for (const workload of [
+      { kind: "producer" } as const,
+      { kind: "consumer", consumer: inventory, replicas: 1 } as const,
+    ]) {
+      const pod = desiredDeployment(p, workload, { ...ctx, ...defaults }).spec?.template.spec;
+      expect(pod?.containers[0]?.imagePullPolicy).toBe(policy);
+      expect(pod?.imagePullSecrets).toEqual(secrets);
+    }
+  });
+
   it("labels pods with the shared label set and selects on the stable subset", () => {
     const d = desiredDeployment(seed, { kind: "producer" }, ctx);
     expect(d.spec?.template.metadata?.labels).toEqual({

@@ -7,7 +7,12 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from "@kubernetes/client-node";
-import type { ConsumerSpec, ResourceRequirements, StreamingPipeline } from "../api/types.js";
+import type {
+  ConsumerSpec,
+  ImagePullPolicy,
+  ResourceRequirements,
+  StreamingPipeline,
+} from "../api/types.js";
 import { type Component, labels, selectorLabels } from "./labels.js";
 import {
   consumerGroupId,
@@ -24,6 +29,9 @@ import type { WorkloadKafka } from "./workload-kafka.js";
 export interface WorkloadContext {
   /** The operator's workload image (OPERATOR_WORKLOAD_IMAGE); spec.image and per-workload images override it. */
   defaultImage: string;
+  /** The operator's pull policy and pull secrets (from the chart); the pipeline's spec overrides them. */
+  defaultPullPolicy?: ImagePullPolicy;
+  defaultPullSecrets?: readonly string[];
   kafka: WorkloadKafka;
 }
 
@@ -65,7 +73,7 @@ export function desiredDeployment(
   const container: V1Container = {
     name: w.component,
     image: w.image,
-    imagePullPolicy: "IfNotPresent",
+    imagePullPolicy: pipeline.spec.imagePullPolicy ?? ctx.defaultPullPolicy ?? "IfNotPresent",
     command: w.command,
     env: [...kafkaEnv(ctx.kafka), ...w.env],
     ports: [{ name: HTTP_PORT_NAME, containerPort: w.port, protocol: "TCP" }],
@@ -111,6 +119,7 @@ export function desiredDeployment(
           },
         },
         spec: {
+          ...pullSecrets(pipeline, ctx),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: {
@@ -125,6 +134,16 @@ export function desiredDeployment(
       },
     },
   };
+}
+
+/** The pipeline's pull secrets, else the operator's; none when neither names any. */
+function pullSecrets(
+  pipeline: StreamingPipeline,
+  ctx: WorkloadContext,
+): { imagePullSecrets?: Array<{ name: string }> } {
+  const secrets =
+    pipeline.spec.imagePullSecrets ?? (ctx.defaultPullSecrets ?? []).map((name) => ({ name }));
+  return secrets.length > 0 ? { imagePullSecrets: secrets.map(({ name }) => ({ name })) } : {};
 }
 
 /** The producer's Service: a stable address for POST /order. */

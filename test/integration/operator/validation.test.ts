@@ -105,6 +105,21 @@ describe("the API server rejects a bad StreamingPipeline with a message naming t
       },
       message: 'spec.consumers[1]: Invalid value: "object": a custom consumer needs a command',
     },
+    {
+      case: "an unknown image pull policy",
+      edit: (p) => {
+        p.spec.imagePullPolicy = "always" as StreamingPipeline["spec"]["imagePullPolicy"];
+      },
+      message:
+        'spec.imagePullPolicy: Unsupported value: "always": supported values: "Always", "IfNotPresent", "Never"',
+    },
+    {
+      case: "a pull secret name that is no Secret name",
+      edit: (p) => {
+        p.spec.imagePullSecrets = [{ name: "Reg_Cred" }];
+      },
+      message: 'spec.imagePullSecrets[0].name: Invalid value: "Reg_Cred"',
+    },
   ])("$case", async ({ edit, message }) => {
     const { code, message: got } = await refusal(createPipeline(seed(edit)));
     expect(code).toBe(422);
