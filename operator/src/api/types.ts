@@ -1,3 +1,5 @@
+import type { V1Affinity, V1Toleration, V1TopologySpreadConstraint } from "@kubernetes/client-node";
+
 // The StreamingPipeline resource as the API server stores it. The CRD's OpenAPI schema and CEL
 // rules (crds/streamingpipeline.yaml) validate and default every field at the boundary, so these
 // types mark as required what the schema guarantees after defaulting.
@@ -123,6 +125,17 @@ export interface StreamingPipelineSpec {
   imagePullPolicy?: ImagePullPolicy;
   /** Secrets in the pipeline's namespace for pulling the image; replace the operator's default. */
   imagePullSecrets?: Array<{ name: string }>;
+  /** Scheduling and metadata for every workload's pods. */
+  pod?: PodSettings;
+}
+
+export interface PodSettings {
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+  affinity?: V1Affinity;
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
+  priorityClassName?: string;
+  annotations?: Record<string, string>;
 }
 
 export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";

@@ -134,6 +134,65 @@ describe("desiredDeployment", () => {
     }
   });
 
+  it("schedules every workload's pods as spec.pod says, and adds its annotations", () => {
+    const p = pipeline({
+      pod: {
+        nodeSelector: { "kubernetes.io/os": "linux", pool: "streaming" },
+        tolerations: [
+          { key: "dedicated", operator: "Equal", value: "kafka", effect: "NoSchedule" },
+        ],
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  topologyKey: "kubernetes.io/hostname",
+                  labelSelector: { matchLabels: { "app.kubernetes.io/instance": "orders" } },
+                },
+              },
+            ],
+          },
+        },
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: "topology.kubernetes.io/zone",
+            whenUnsatisfiable: "ScheduleAnyway",
+          },
+        ],
+        priorityClassName: "pipelines",
+        annotations: { "sidecar.istio.io/inject": "false", "prometheus.io/scrape": "false" },
+      },
+    });
+    for (const workload of [
+      { kind: "producer" } as const,
+      { kind: "consumer", consumer: inventory, replicas: 2 } as const,
+    ]) {
+      const template = desiredDeployment(p, workload, ctx).spec?.template;
+      expect(template?.spec).toMatchObject({
+        nodeSelector: p.spec.pod?.nodeSelector,
+        tolerations: p.spec.pod?.tolerations,
+        affinity: p.spec.pod?.affinity,
+        topologySpreadConstraints: p.spec.pod?.topologySpreadConstraints,
+        priorityClassName: "pipelines",
+      });
+      expect(template?.spec).not.toHaveProperty("annotations");
+      expect(template?.metadata?.annotations).toMatchObject({
+        "sidecar.istio.io/inject": "false",
+        "prometheus.io/scrape": "false",
+        "prometheus.io/path": "/metrics",
+      });
+    }
+  });
+
+  it("sets no scheduling fields when spec.pod is absent", () => {
+    const podSpec = desiredDeployment(seed, { kind: "producer" }, ctx).spec?.template.spec;
+    for (const field of ["nodeSelector", "tolerations", "affinity", "priorityClassName"]) {
+      expect(podSpec).not.toHaveProperty(field);
+    }
+  });
+
   it("labels pods with the shared label set and selects on the stable subset", () => {
     const d = desiredDeployment(seed, { kind: "producer" }, ctx);
     expect(d.spec?.template.metadata?.labels).toEqual({

@@ -2,6 +2,7 @@ import type {
   V1Container,
   V1Deployment,
   V1EnvVar,
+  V1PodSpec,
   V1ResourceRequirements,
   V1Service,
   V1Volume,
@@ -10,6 +11,7 @@ import type {
 import type {
   ConsumerSpec,
   ImagePullPolicy,
+  PodSettings,
   ResourceRequirements,
   StreamingPipeline,
 } from "../api/types.js";
@@ -59,6 +61,7 @@ export function desiredDeployment(
   ctx: WorkloadContext,
 ): V1Deployment {
   const w = describe(pipeline, workload, ctx);
+  const { pod } = pipeline.spec;
   const podLabels = labels(pipeline, w.component);
   const volumes: V1Volume[] = [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }];
   const mounts: V1VolumeMount[] = [{ name: "tmp", mountPath: "/tmp" }];
@@ -116,10 +119,12 @@ export function desiredDeployment(
             "prometheus.io/scrape": "true",
             "prometheus.io/port": String(w.port),
             "prometheus.io/path": "/metrics",
+            ...pod?.annotations,
           },
         },
         spec: {
           ...pullSecrets(pipeline, ctx),
+          ...scheduling(pod),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: {
@@ -134,6 +139,12 @@ export function desiredDeployment(
       },
     },
   };
+}
+
+/** Where the pods may run and at what priority: what the pipeline sets beyond annotations. */
+function scheduling(pod: PodSettings | undefined): Partial<V1PodSpec> {
+  const { annotations: _, ...rest } = pod ?? {};
+  return rest;
 }
 
 /** The pipeline's pull secrets, else the operator's; none when neither names any. */

@@ -173,6 +173,75 @@ describe("the operator with the example pipeline", () => {
     );
   });
 
+  it("schedules the workloads' pods by spec.pod, reports what the API server refuses, and takes settings back when removed", async () => {
+    const podSpecs = async () =>
+      Promise.all(
+        ["orders-producer", "orders-inventory", "orders-analytics"].map(
+          async (name) =>
+            (await apps.readNamespacedDeployment({ namespace: bed.namespace, name })).spec?.template
+              .spec,
+        ),
+      );
+    const tolerations = [
+      { key: "dedicated", operator: "Equal", value: "orders", effect: "NoSchedule" },
+    ];
+    await jsonPatchPipeline(bed.namespace, "orders", [
+      {
+        op: "add",
+        path: "/spec/pod",
+        value: { nodeSelector: { pool: "streaming" }, tolerations, priorityClassName: "orders" },
+      },
+    ]);
+    await eventually("every Deployment scheduled by spec.pod", async () => {
+      const specs = await podSpecs();
+      return specs.every(
+        (s) => s?.nodeSelector?.pool === "streaming" && s.priorityClassName === "orders",
+      )
+        ? true
+        : undefined;
+    });
+    for (const s of await podSpecs()) expect(s?.tolerations).toEqual(tolerations);
+
+    // The CRD passes affinity through; the API server checks it when the operator applies it.
+    await jsonPatchPipeline(bed.namespace, "orders", [
+      {
+        op: "add",
+        path: "/spec/pod/affinity",
+        value: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: "pool", operator: "Sometimes", values: ["a"] }] },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    const refused = await waitForPipeline(
+      bed.namespace,
+      "orders",
+      "WorkloadsReady=False with the API server's reason",
+      (p) => condition(p, "WorkloadsReady")?.reason === "ApplyFailed",
+    );
+    expect(condition(refused, "WorkloadsReady")?.message).toContain('"Sometimes"');
+
+    await jsonPatchPipeline(bed.namespace, "orders", [{ op: "remove", path: "/spec/pod" }]);
+    await eventually("scheduling settings gone from every Deployment", async () => {
+      const specs = await podSpecs();
+      return specs.every((s) => !s?.nodeSelector && !s?.tolerations && !s?.affinity)
+        ? true
+        : undefined;
+    });
+    const back = await waitForPipeline(
+      bed.namespace,
+      "orders",
+      "WorkloadsReady no longer ApplyFailed",
+      (p) => condition(p, "WorkloadsReady")?.reason !== "ApplyFailed",
+    );
+    expect(condition(back, "WorkloadsReady")?.status).toBe("False");
+  });
+
   it("is Ready when every workload is ready: a paused pipeline (0 replicas) needs no pod", async () => {
     const paused = examplePipeline(bed.namespace, `${suffix}-p`);
     paused.metadata.name = "paused";
