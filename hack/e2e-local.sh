@@ -89,6 +89,7 @@ cleanup() {
     if ((STARTED_KAFKA)); then "$STACK" down kafka || warn "could not stop Kafka"; fi
     if ((STARTED_CLUSTER)); then "$STACK" down cluster || warn "could not bring the cluster down"; fi
   fi
+  "$STACK" release $$ || true
   if ((rc != 0)); then
     warn "e2e-local failed (exit $rc) after $((SECONDS - T0)) s; diagnostics in $ARTIFACTS"
   else
@@ -100,6 +101,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- the stack: the cluster with its node, Kafka for the pods, the image ---------
+# The instance is shared with `make demo`: wait while a demo has it.
+"$STACK" claim "hack/e2e-local.sh" $$
 # What was already up stays up at the end; the rest is stopped (hack/local-stack.sh down PART).
 before="$("$STACK" status 2>/dev/null || true)"
 ! grep -qx 'cluster=down' <<<"$before" || STARTED_CLUSTER=1

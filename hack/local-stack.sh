@@ -9,6 +9,9 @@
 #                                         the image (unless --no-image); prints key=value lines
 #   hack/local-stack.sh status            key=value lines of what runs; exit 0 when all of it does
 #   hack/local-stack.sh down [cluster|kafka]...   stop this instance's parts (default: both)
+#   hack/local-stack.sh claim OWNER PID [WAIT]    take the instance for process PID (waits up to
+#                                         WAIT seconds [1800] while another live process has it)
+#   hack/local-stack.sh release PID       give it back
 #
 # stdout is for callers, one key=value a line; progress goes to stderr as JSON lines:
 #   cluster=up|up-without-node|down  kafka=up|down   (status only; down: not running, or not
@@ -109,9 +112,46 @@ cmd_down() {
   done
 }
 
+# One user of the instance at a time: `make demo` and hack/e2e-local.sh each stop at the end what
+# they started, so a second user would lose the stack in the middle of its run.
+CLAIM="$RUN_DIR/in-use"
+
+cmd_claim() {
+  local owner="${1:-}" pid="${2:-}" wait="${3:-1800}" held holder t0=$SECONDS said=0
+  [[ -n "$owner" && "$pid" =~ ^[0-9]+$ && "$wait" =~ ^[0-9]+$ ]] \
+    || die "usage: $0 claim OWNER PID [WAIT_SECONDS]"
+  # A short lock makes the check and the write one step; no daemon starts while it is held.
+  exec 8>"$RUN_DIR/in-use.lock"
+  while :; do
+    flock -w 30 8 || die "could not lock $RUN_DIR/in-use.lock"
+    held="" holder=""
+    [[ ! -f "$CLAIM" ]] || read -r held holder <"$CLAIM" || true
+    if [[ -z "$held" || "$held" == "$pid" ]] || ! proc_running "$held"; then
+      echo "$pid $owner" >"$CLAIM"
+      flock -u 8
+      return 0
+    fi
+    flock -u 8
+    if ((SECONDS - t0 >= wait)); then
+      die "the local stack ($RUN_DIR) is in use by $holder (pid $held); run again when it ends, or give this run an instance of its own (STREAMING_ORDERS_RUN and the CLUSTER_*_PORT and KAFKA_PORT ports)"
+    fi
+    ((said)) || { info "the local stack is in use by $holder (pid $held); waiting up to $wait s"; said=1; }
+    sleep 2
+  done
+}
+
+cmd_release() {
+  local held=""
+  [[ "${1:-}" =~ ^[0-9]+$ ]] || die "usage: $0 release PID"
+  [[ ! -f "$CLAIM" ]] || read -r held _ <"$CLAIM" || true
+  [[ "$held" != "$1" ]] || rm -f "$CLAIM"
+}
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   status) cmd_status ;;
   down) shift; cmd_down "$@" ;;
-  *) die "usage: $0 up [--no-image]|status|down [cluster|kafka]..." ;;
+  claim) shift; cmd_claim "$@" ;;
+  release) shift; cmd_release "$@" ;;
+  *) die "usage: $0 up [--no-image]|status|down [cluster|kafka]...|claim OWNER PID [WAIT]|release PID" ;;
 esac

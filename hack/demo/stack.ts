@@ -52,8 +52,12 @@ export function partsDown(status: Record<string, string>): StackPart[] {
   return (["cluster", "kafka"] as const).filter((p) => status[p] === "down");
 }
 
-/** Brings the stack up (reusing what runs) and says what it started. */
-export async function stackUp(): Promise<Stack> {
+/**
+ * Takes the instance for this process (waiting while the end-to-end suite has it), brings the
+ * stack up (reusing what runs) and says what it started.
+ */
+export async function stackUp(owner = "make demo"): Promise<Stack> {
+  await stack(["claim", owner, String(process.pid)]);
   const started = partsDown(await stack(["status"], true));
   let up: Record<string, string>;
   try {
@@ -69,8 +73,12 @@ export async function stackUp(): Promise<Stack> {
   return { kubeconfig, bootstrap, podBootstrap, image, started };
 }
 
-/** Stops the given parts (Kafka first: its pod listener is on the node link). */
+/** Stops the given parts (Kafka first: its pod listener is on the node link), gives the instance back. */
 export async function stackDown(parts: StackPart[]): Promise<void> {
   const ordered = (["kafka", "cluster"] as const).filter((p) => parts.includes(p));
-  if (ordered.length) await stack(["down", ...ordered]);
+  try {
+    if (ordered.length) await stack(["down", ...ordered]);
+  } finally {
+    await stack(["release", String(process.pid)]);
+  }
 }
