@@ -10,8 +10,10 @@ import { processesDemo } from "./processes.js";
 const log = pino({ base: { script: "demo" } }, pino.destination(2));
 const mode = process.env.DEMO_MODE ?? "pods";
 const orders = Number(process.env.DEMO_ORDERS ?? 10_000);
+const backlog = Number(process.env.DEMO_BACKLOG ?? 30_000);
 const options = {
   orders,
+  backlog,
   namespace: process.env.DEMO_NAMESPACE ?? "streaming-orders-demo",
   outDir: resolve(repoRoot, ".run/demo"),
   log,
@@ -20,6 +22,10 @@ const options = {
 async function main() {
   if (!Number.isInteger(orders) || orders < 1)
     throw new Error("DEMO_ORDERS must be a positive integer");
+  if (!Number.isInteger(backlog) || backlog < 0)
+    throw new Error(
+      "DEMO_BACKLOG must be 0 (no autoscaling and replay acts) or a positive integer",
+    );
   if (mode === "processes") return processesDemo(options);
   if (mode !== "pods") throw new Error(`DEMO_MODE must be pods or processes, got ${mode}`);
   if (process.getuid?.() !== 0)

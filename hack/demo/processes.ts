@@ -60,6 +60,8 @@ async function waitUntilCounted(analytics: WorkloadProcess, orders: number, time
 
 export interface DemoOptions {
   orders: number;
+  /** Orders sent while inventory is stopped, for the autoscaling and replay acts (pods only; 0: none). */
+  backlog: number;
   namespace: string;
   outDir: string;
   log: Logger;
