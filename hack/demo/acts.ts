@@ -99,10 +99,10 @@ export async function backlogAct(ctx: ActContext, backlog: number, ordersBefore:
     ctx.kube,
     ctx.namespace,
     ctx.pipeline,
-    "inventory scaled up on the backlog",
+    "inventory started again by the autoscaler",
     (p) => {
       most = Math.max(most, consumerStatus(p, "inventory")?.desiredReplicas ?? 0);
-      return most > 1;
+      return most >= 1;
     },
     3 * MINUTE,
   );
