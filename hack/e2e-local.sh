@@ -43,6 +43,7 @@ HELM="$("$REPO_ROOT/hack/tools.sh" path helm)"
 KUBECONFIG_FILE=""
 STARTED_CLUSTER=0
 STARTED_KAFKA=0
+CLAIMED=0
 T0=$SECONDS
 
 ((EUID == 0)) || die "the local node needs root (network namespaces, mounts, cgroups)"
@@ -82,6 +83,8 @@ collect_diagnostics() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  # Without the claim the stack is another run's: nothing of it is ours to inspect or stop.
+  if ((!CLAIMED)); then exit "$rc"; fi
   if ((rc != 0)); then collect_diagnostics; fi
   if [[ "$KEEP" == true ]]; then
     info "keeping the cluster and Kafka (STREAMING_ORDERS_RUN=$RUN_DIR); kubeconfig: $KUBECONFIG_FILE"
@@ -103,6 +106,7 @@ trap 'exit 130' INT TERM
 # --- the stack: the cluster with its node, Kafka for the pods, the image ---------
 # The instance is shared with `make demo`: wait while a demo has it.
 "$STACK" claim "hack/e2e-local.sh" $$
+CLAIMED=1
 # What was already up stays up at the end; the rest is stopped (hack/local-stack.sh down PART).
 before="$("$STACK" status 2>/dev/null || true)"
 ! grep -qx 'cluster=down' <<<"$before" || STARTED_CLUSTER=1

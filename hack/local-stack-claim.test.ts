@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,7 +34,9 @@ describe("claiming the local stack", () => {
     const demo = liveProcess();
     const suite = liveProcess();
     expect(stack("claim", "make demo", String(demo)).code).toBe(0);
-    expect(readFileSync(join(run, "in-use"), "utf8").trim()).toBe(`${demo} make demo`);
+    expect(readFileSync(join(run, "in-use"), "utf8").trim()).toMatch(
+      new RegExp(`^${demo} \\d+ make demo$`),
+    );
     // The same holder may claim again.
     expect(stack("claim", "make demo", String(demo)).code).toBe(0);
 
@@ -50,13 +52,26 @@ describe("claiming the local stack", () => {
     expect(stack("release", String(suite)).code).toBe(0);
   });
 
-  it("takes over a claim whose holder has died", () => {
-    const gone = spawnSync("true").pid;
-    expect(stack("claim", "make demo", String(gone)).code).toBe(0);
+  it("takes over a claim whose holder has died, or whose pid another process now has", () => {
+    const claim = join(run, "in-use");
     const suite = liveProcess();
+    writeFileSync(claim, `${spawnSync("true").pid} 12345 make demo\n`);
     expect(stack("claim", "hack/e2e-local.sh", String(suite), "0").code).toBe(0);
-    expect(readFileSync(join(run, "in-use"), "utf8").trim()).toBe(`${suite} hack/e2e-local.sh`);
+    expect(readFileSync(claim, "utf8").trim()).toMatch(
+      new RegExp(`^${suite} \\d+ hack/e2e-local\\.sh$`),
+    );
     expect(stack("release", String(suite)).code).toBe(0);
+
+    // A live pid, but not the process that claimed: its start time differs.
+    writeFileSync(claim, `${liveProcess()} 1 make demo\n`);
+    expect(stack("claim", "hack/e2e-local.sh", String(suite), "0").code).toBe(0);
+    expect(stack("release", String(suite)).code).toBe(0);
+  });
+
+  it("claims only for a running process", () => {
+    const refused = stack("claim", "make demo", String(spawnSync("true").pid));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("claim: no process");
   });
 
   it("waits for the holder to finish when given time", () => {

@@ -116,18 +116,29 @@ cmd_down() {
 # they started, so a second user would lose the stack in the middle of its run.
 CLAIM="$RUN_DIR/in-use"
 
+# start_time PID: when the process started (clock ticks since boot), so a claim is not mistaken
+# for live when its holder died and another process got the same pid.
+start_time() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  stat="${stat##*) }"
+  awk '{ print $20 }' <<<"$stat"
+}
+
 cmd_claim() {
-  local owner="${1:-}" pid="${2:-}" wait="${3:-1800}" held holder t0=$SECONDS said=0
+  local owner="${1:-}" pid="${2:-}" wait="${3:-1800}" held since holder t0=$SECONDS said=0
   [[ -n "$owner" && "$pid" =~ ^[0-9]+$ && "$wait" =~ ^[0-9]+$ ]] \
     || die "usage: $0 claim OWNER PID [WAIT_SECONDS]"
+  proc_running "$pid" || die "claim: no process $pid"
   # A short lock makes the check and the write one step; no daemon starts while it is held.
   exec 8>"$RUN_DIR/in-use.lock"
   while :; do
     flock -w 30 8 || die "could not lock $RUN_DIR/in-use.lock"
-    held="" holder=""
-    [[ ! -f "$CLAIM" ]] || read -r held holder <"$CLAIM" || true
-    if [[ -z "$held" || "$held" == "$pid" ]] || ! proc_running "$held"; then
-      echo "$pid $owner" >"$CLAIM"
+    held="" since="" holder=""
+    [[ ! -f "$CLAIM" ]] || read -r held since holder <"$CLAIM" || true
+    if [[ -z "$held" || "$held" == "$pid" ]] || ! proc_running "$held" \
+      || [[ "$(start_time "$held")" != "$since" ]]; then
+      echo "$pid $(start_time "$pid") $owner" >"$CLAIM"
       flock -u 8
       return 0
     fi

@@ -169,7 +169,7 @@ export async function replayAct(ctx: ActContext, orders: number): Promise<boolea
     `Replay Completed: ${(done.status?.replay?.eventsToReprocess ?? 0).toLocaleString("en-US")} events to reprocess; the annotation is gone.\n`,
   );
   ctx.log.info("waiting until the restarted analytics pods have counted every order again");
-  const after = await ctx.until(
+  let after = await ctx.until(
     "analytics to count every order again",
     async () => {
       const f = await ctx.figures();
@@ -177,11 +177,25 @@ export async function replayAct(ctx: ActContext, orders: number): Promise<boolea
     },
     5 * MINUTE,
   );
-  const same = JSON.stringify(comparable(after)) === JSON.stringify(comparable(before));
+  // Every order counted is not yet the end of the log (duplicates and invalid events may follow):
+  // the figures must settle on the earlier ones within a minute.
+  const same = await ctx
+    .until(
+      "the figures to match those before the replay",
+      async () => {
+        after = await ctx.figures();
+        return JSON.stringify(comparable(after)) === JSON.stringify(comparable(before))
+          ? true
+          : undefined;
+      },
+      MINUTE,
+    )
+    .catch(() => false);
   write(
     `Figures after the replay ${same ? "are identical to" : "DIFFER from"} those before it ` +
       `(total ${after.total_orders}, reserved ${after.reserved_orders}, failed ${after.failed_orders}).\n`,
   );
+  if (!same) write(`before: ${JSON.stringify(before)}\nafter:  ${JSON.stringify(after)}\n`);
   return same;
 }
 

@@ -26,10 +26,11 @@ export class Sampler {
   start(): void {
     const tick = () => {
       this.sampling = this.sample().finally(() => {
-        if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
+        if (this.timer) this.timer = setTimeout(tick, this.intervalMs).unref();
       });
     };
-    this.timer = setTimeout(tick, 0);
+    // Unref'd: a demo that fails before stop() must still exit.
+    this.timer = setTimeout(tick, 0).unref();
   }
 
   /** Stops sampling after one last sample. */

@@ -39,7 +39,7 @@ describe("parseConfig", () => {
       LEADER_ELECTION: "false",
       OPERATOR_WORKLOAD_IMAGE: "registry/workloads:1.2",
       OPERATOR_WORKLOAD_IMAGE_PULL_POLICY: "Always",
-      OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "regcred, mirror.creds",
+      OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS: "regcred, mirror.creds, regcred",
       OPERATOR_HTTP_PORT: "9090",
       LOG_LEVEL: "debug",
       REPLAY_EMPTY_GROUP_TIMEOUT_SECONDS: "45",

@@ -115,10 +115,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 /** A comma-separated list of object names, each checked. */
 function names(env: Env, name: string): string[] {
-  const list = (env[name] ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const list = [
+    ...new Set(
+      (env[name] ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = list.filter((n) => n.length > 253 || !DNS_SUBDOMAIN.test(n));
   if (bad.length > 0) {
     throw new Error(
