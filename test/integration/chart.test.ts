@@ -127,7 +127,9 @@ describe("the chart", () => {
     expect(result.stderr).toContain("values don't meet the specifications of the schema");
     expect(result.stderr).toContain("at '': additional properties 'samplePipel1ne' not allowed");
     expect(result.stderr).toContain("at '/operator/replicas': got string, want integer");
-    expect(result.stderr).toContain("at '/imagePullSecrets/0/name': 'Reg_Cred' does not match pattern");
+    expect(result.stderr).toContain(
+      "at '/imagePullSecrets/0/name': 'Reg_Cred' does not match pattern",
+    );
     expect(result.stderr).toContain(
       "at '/operator/logLevel': value must be one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'",
     );
