@@ -10,7 +10,13 @@ import { e2eConfig } from "./support/config.js";
 import { condition, isReady, Kube } from "./support/kube.js";
 import { onFailureDump, testNamespace } from "./support/namespaces.js";
 import { analyticsFigures, sendOrders } from "./support/orders.js";
-import { applyPipeline, consumer, examplePipeline, type KafkaRef } from "./support/pipelines.js";
+import {
+  applyPipeline,
+  consumer,
+  examplePipeline,
+  type KafkaRef,
+  oneAnalyticsPod,
+} from "./support/pipelines.js";
 
 // The product as a user meets it, on any cluster (E2E_KUBECONFIG): helm install, a pipeline from
 // the example, orders in and figures out, autoscaling on a backlog, a replay by annotation,
@@ -166,11 +172,7 @@ describe("streaming-orders installed with helm", () => {
       const p = examplePipeline(namespace, suffix(), kafka);
       // One analytics process sees every order, so its figures show nothing lost while inventory
       // rebalances; nobody runs inventory while the backlog builds.
-      const analytics = consumer(p, "analytics");
-      analytics.autoscaling = {
-        ...analytics.autoscaling,
-        maxReplicas: 1,
-      } as typeof analytics.autoscaling;
+      oneAnalyticsPod(p);
       const inventory = consumer(p, "inventory");
       inventory.autoscaling = {
         ...inventory.autoscaling,
@@ -258,12 +260,7 @@ describe("streaming-orders installed with helm", () => {
       requireInstalled();
       const namespace = await testNamespace(ctx, cli, config, "replay", [releaseNs]);
       const p = examplePipeline(namespace, suffix(), kafka);
-      // One analytics process holds the whole figures.
-      const analytics = consumer(p, "analytics");
-      analytics.autoscaling = {
-        ...analytics.autoscaling,
-        maxReplicas: 1,
-      } as typeof analytics.autoscaling;
+      oneAnalyticsPod(p);
       await runPipeline(p);
       await sendOrders(config, namespace, "orders", 300, "replay");
       const [before] = await countedFigures(namespace, 300);

@@ -44,6 +44,15 @@ export function consumer(p: StreamingPipeline, name: string): ConsumerSpec {
   return found;
 }
 
+/**
+ * At most one analytics pod: each pod dedupes only what it saw, so only a single pod's figures
+ * are exact across a rebalance (and a replay must reproduce them).
+ */
+export function oneAnalyticsPod(p: StreamingPipeline): void {
+  const analytics = consumer(p, "analytics");
+  if (analytics.autoscaling) analytics.autoscaling.maxReplicas = 1;
+}
+
 /** `kubectl apply -f pipeline.yaml`. */
 export async function applyPipeline(cli: Cli, p: StreamingPipeline): Promise<void> {
   await cli.kubectlOk(["apply", "-f", "-"], yaml.dump(p));
