@@ -86,9 +86,14 @@ export function parseConfig(env: Env, hostname = "operator"): OperatorConfig {
     },
     workloadImage: env.OPERATOR_WORKLOAD_IMAGE?.trim() || DEFAULT_WORKLOAD_IMAGE,
     workloadImagePullPolicy:
-      (read(() =>
-        oneOf(env, "OPERATOR_WORKLOAD_IMAGE_PULL_POLICY", "IfNotPresent", PULL_POLICIES),
-      ) as ImagePullPolicy | undefined) ?? "IfNotPresent",
+      read(() =>
+        oneOf<ImagePullPolicy>(
+          env,
+          "OPERATOR_WORKLOAD_IMAGE_PULL_POLICY",
+          "IfNotPresent",
+          PULL_POLICIES,
+        ),
+      ) ?? "IfNotPresent",
     workloadImagePullSecrets: read(() => names(env, "OPERATOR_WORKLOAD_IMAGE_PULL_SECRETS")) ?? [],
     httpPort: read(() => integer(env, "OPERATOR_HTTP_PORT", 8080, 0, 65535)) ?? 0,
     logLevel: read(() => oneOf(env, "LOG_LEVEL", "info", LOG_LEVELS)) ?? "info",
@@ -109,7 +114,7 @@ export function parseConfig(env: Env, hostname = "operator"): OperatorConfig {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
+const PULL_POLICIES: readonly ImagePullPolicy[] = ["Always", "IfNotPresent", "Never"];
 // A Secret's name: a DNS subdomain.
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -160,10 +165,10 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
-function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  if (!allowed.includes(raw))
+  if (!(allowed as readonly string[]).includes(raw))
     throw new Error(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-  return raw;
+  return raw as T;
 }

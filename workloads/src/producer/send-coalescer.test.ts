@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SendCoalescer, SendTimeoutError } from "./send-coalescer.js";
+import { SendCoalescer, type SendCoalescerOptions, SendTimeoutError } from "./send-coalescer.js";
 
 /** A send whose calls the test completes by hand. */
 function manualSend() {
@@ -13,15 +13,24 @@ function manualSend() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** A coalescer of one-unit records with room for 100 and a 5 s send timeout, unless told otherwise. */
+function coalescerFor(
+  send: (records: string[]) => Promise<void>,
+  options: Partial<SendCoalescerOptions<string>> = {},
+) {
+  return new SendCoalescer<string>({
+    send,
+    sizeOf: () => 1,
+    maxBatchBytes: 100,
+    timeoutMs: 5000,
+    ...options,
+  });
+}
+
 describe("SendCoalescer", () => {
   it("sends the first submission at once and merges what arrives meanwhile into the next send", async () => {
     const { calls, send } = manualSend();
-    const coalescer = new SendCoalescer<string>({
-      send,
-      sizeOf: () => 1,
-      maxBatchBytes: 100,
-      timeoutMs: 5000,
-    });
+    const coalescer = coalescerFor(send);
     const first = coalescer.submit(["a"]);
     const second = coalescer.submit(["b", "c"]);
     const third = coalescer.submit(["d"]);
@@ -37,12 +46,7 @@ describe("SendCoalescer", () => {
 
   it("fails every submission of a failed send together", async () => {
     const { calls, send } = manualSend();
-    const coalescer = new SendCoalescer<string>({
-      send,
-      sizeOf: () => 1,
-      maxBatchBytes: 100,
-      timeoutMs: 5000,
-    });
+    const coalescer = coalescerFor(send);
     const first = coalescer.submit(["a"]);
     const merged = [coalescer.submit(["b"]), coalescer.submit(["c"])];
     calls[0]?.resolve();
@@ -54,12 +58,7 @@ describe("SendCoalescer", () => {
 
   it("keeps a merged send under the byte limit without splitting a submission", async () => {
     const { calls, send } = manualSend();
-    const coalescer = new SendCoalescer<string>({
-      send,
-      sizeOf: (r) => r.length,
-      maxBatchBytes: 4,
-      timeoutMs: 5000,
-    });
+    const coalescer = coalescerFor(send, { sizeOf: (r) => r.length, maxBatchBytes: 4 });
     void coalescer.submit(["x"]);
     const rest = [
       coalescer.submit(["aa", "bb"]),
@@ -76,12 +75,7 @@ describe("SendCoalescer", () => {
 
   it("times out a queued submission and never sends it", async () => {
     const { calls, send } = manualSend();
-    const coalescer = new SendCoalescer<string>({
-      send,
-      sizeOf: () => 1,
-      maxBatchBytes: 100,
-      timeoutMs: 20,
-    });
+    const coalescer = coalescerFor(send, { timeoutMs: 20 });
     const stuck = coalescer.submit(["a"]);
     const queued = coalescer.submit(["b"]);
     await Promise.all([
